@@ -65,3 +65,8 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
     a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1,
   )
 }
+
+/** `file:line:column: severity: message [rule]`, the line validate-car prints. */
+export function formatFinding(f: Finding): string {
+  return `${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.rule}]`
+}
