@@ -4,7 +4,7 @@ import {basename, dirname, extname, resolve} from 'node:path'
 
 import {parseDuration} from '../config/duration.js'
 import {lintDbc, loadDbcFile} from '../dbc/index.js'
-import type {DbcDatabase} from '../dbc/model.js'
+import type {DbcDatabase, DbcMessage} from '../dbc/model.js'
 import {type Finding, FindingSink} from '../findings.js'
 import {checkExamples, readFormulaMap} from '../formula/index.js'
 import type {FormulaLibrary, FormulaSpec} from '../formula/model.js'
@@ -110,13 +110,17 @@ function checkBus(raw: unknown, dbc: DbcDatabase, source: YamlSource, sink: Find
   const idWidth = bus['id_width'] === 11 || bus['id_width'] === 29 || bus['id_width'] === 'mixed' ? bus['id_width'] : undefined
   if (idWidth === undefined || typeof bus['listen_only'] !== 'boolean' || typeof bus['bitrate'] !== 'number') return undefined
   const fd = bus['fd'] === true
-  for (const message of dbc.messages) {
-    if (idWidth !== 'mixed' && message.extended !== (idWidth === 29)) {
-      sink.error(source.closestPos(['bus', 'id_width']), 'id-width-mismatch', `bus id_width is ${idWidth}, but DBC message ${message.name} uses a ${message.extended ? 29 : 11}-bit ID`)
-    }
-    if (!fd && (message.fd || message.sizeBytes > 8)) {
-      sink.error(source.closestPos(['bus', 'fd']), 'fd-mismatch', `the bus is classic CAN (fd: false), but DBC message ${message.name} is a CAN FD frame`)
-    }
+  const wrongWidth = idWidth === 'mixed' ? [] : dbc.messages.filter((m) => m.extended !== (idWidth === 29))
+  if (wrongWidth.length > 0) {
+    sink.error(
+      source.closestPos(['bus', 'id_width']),
+      'id-width-mismatch',
+      `bus id_width is ${idWidth}, but ${wrongWidth.length} DBC message(s) use ${idWidth === 29 ? 11 : 29}-bit IDs: ${names(wrongWidth)}`,
+    )
+  }
+  const fdFrames = fd ? [] : dbc.messages.filter((m) => m.fd || m.sizeBytes > 8)
+  if (fdFrames.length > 0) {
+    sink.error(source.closestPos(['bus', 'fd']), 'fd-mismatch', `the bus is classic CAN (fd: false), but ${fdFrames.length} DBC message(s) are CAN FD frames: ${names(fdFrames)}`)
   }
   return {
     bitrateBps: bus['bitrate'],
@@ -126,6 +130,9 @@ function checkBus(raw: unknown, dbc: DbcDatabase, source: YamlSource, sink: Find
     listenOnly: bus['listen_only'],
   }
 }
+
+const names = (messages: readonly DbcMessage[]): string =>
+  messages.slice(0, 5).map((m) => m.name).join(', ') + (messages.length > 5 ? `, and ${messages.length - 5} more` : '')
 
 function checkCycleTimes(raw: unknown, dbc: DbcDatabase, source: YamlSource, sink: FindingSink): Map<string, number> {
   const given = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {}
