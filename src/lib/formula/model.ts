@@ -26,6 +26,11 @@ export interface FormulaExample {
   readonly params?: Readonly<Record<string, ParamValue>>
   /** Expected output; null means "no value" (NaN). */
   readonly output: number | null
+  /**
+   * Absolute tolerance written with the example; when absent the check allows
+   * 1e-9 × |expected| + 1e-12.
+   */
+  readonly tolerance?: number
   readonly pos: SourcePos
 }
 
@@ -62,4 +67,11 @@ export interface FormulaInstance {
   readonly evaluate: (...inputs: number[]) => number
   /** Forget state (`prev` becomes NaN again). */
   reset(): void
+}
+
+/** A formula library file (`formulas/standard.yaml`) as loaded: its formulas by name, in file order. */
+export interface FormulaLibrary {
+  /** The file as shown in findings (the display path when one was given). */
+  readonly file: string
+  readonly formulas: ReadonlyMap<string, FormulaSpec>
 }

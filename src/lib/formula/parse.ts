@@ -1,0 +1,65 @@
+import {parseExpressionAt, tokenizer, type Expression, type Options} from 'acorn'
+
+/** A problem inside one expression, at a character offset of the expression text. */
+export interface ExpressionProblem {
+  readonly offset: number
+  readonly rule: string
+  readonly message: string
+}
+
+// Script (not module) goal: `import.meta` and top-level `await` stay syntax errors or plain
+// unknown names, and nothing about the parse depends on the file the expression came from.
+const OPTIONS: Options = {ecmaVersion: 'latest', locations: true, sourceType: 'script', allowHashBang: false}
+
+/** acorn's SyntaxError carries the offset where it stopped. */
+interface AcornSyntaxError extends SyntaxError {
+  readonly pos: number
+}
+
+const isAcornError = (e: unknown): e is AcornSyntaxError => e instanceof SyntaxError && typeof (e as {pos?: unknown}).pos === 'number'
+
+// acorn appends "(line:column)" of the expression itself; the finding names the file position.
+const cleanMessage = (message: string): string => message.replace(/\s*\(\d+:\d+\)$/, '')
+
+/**
+ * Parses one expression with acorn. Anything after a complete expression (`x; y`, `x y`) is a
+ * syntax error too: parseExpressionAt alone would silently stop there.
+ */
+export function parseExpression(text: string): {ast: Expression} | {problem: ExpressionProblem} {
+  let ast: Expression
+  try {
+    ast = parseExpressionAt(text, 0, OPTIONS)
+  } catch (error) {
+    if (!isAcornError(error)) throw error
+    return {problem: {message: cleanMessage(error.message), offset: error.pos, rule: 'expression-syntax'}}
+  }
+  const rest = text.slice(ast.end)
+  try {
+    // The tokenizer skips whitespace and comments, so `x // note` is fine and `x y` is not.
+    const token = tokenizer(rest, OPTIONS).getToken()
+    if (token.type.label !== 'eof') {
+      const found = rest.slice(token.start, token.end)
+      return {problem: {message: `unexpected "${found}" after the end of the expression`, offset: ast.end + token.start, rule: 'expression-syntax'}}
+    }
+  } catch (error) {
+    if (!isAcornError(error)) throw error
+    return {problem: {message: cleanMessage(error.message), offset: ast.end + error.pos, rule: 'expression-syntax'}}
+  }
+  return {ast}
+}
+
+/**
+ * Offset of the first token spelled `op` between two offsets (an operator between its operands),
+ * so a finding about `a = 1` points at the `=`. Falls back to `from` when it cannot be found.
+ */
+export function tokenOffset(text: string, from: number, to: number, op: string): number {
+  try {
+    for (const token of tokenizer(text.slice(from, to), OPTIONS)) {
+      const value = (token as {value?: unknown}).value
+      if (value === op || token.type.label === op) return from + token.start
+    }
+  } catch {
+    // A slice that does not tokenize on its own: the operand start is close enough.
+  }
+  return from
+}
