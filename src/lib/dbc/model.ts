@@ -21,6 +21,30 @@ export type ByteOrder = 'little_endian' | 'big_endian'
 
 export type SignalValueType = 'integer' | 'float32' | 'float64'
 
+/** Where a signal's fields sit in the file, so a finding can point at the one field it is about. */
+export interface DbcSignalPositions {
+  readonly startBit: SourcePos
+  readonly length: SourcePos
+  readonly min: SourcePos
+  readonly max: SourcePos
+  /** The opening quote of the unit string. */
+  readonly unit: SourcePos
+  /** The `M` / `mN` / `mNM` indicator, when the signal has one. */
+  readonly multiplexer?: SourcePos
+  /** The switch name in the `SG_MUL_VAL_` line that placed this signal, if any. */
+  readonly multiplexerSwitch?: SourcePos
+  /** The value (`1` or `2`) of the `SIG_VALTYPE_` line that made this signal a float. */
+  readonly valueType?: SourcePos
+}
+
+/** Where a message's fields sit in the file. */
+export interface DbcMessagePositions {
+  /** The numeric id in `BO_`. */
+  readonly id: SourcePos
+  /** The payload size in `BO_`. */
+  readonly size: SourcePos
+}
+
 export interface DbcSignal {
   readonly name: string
   /** DBC start bit as written (see the numbering above). */
@@ -52,7 +76,10 @@ export interface DbcSignal {
   /** `GenSigStartValue` or similar, raw. */
   readonly initialRaw?: number
   readonly attributes: ReadonlyMap<string, string | number>
+  /** Position of the signal name in its `SG_` line. */
   readonly pos: SourcePos
+  /** Field positions (set by the parser; hand-built signals may omit them). */
+  readonly positions?: DbcSignalPositions
 }
 
 export interface DbcMessage {
@@ -67,11 +94,16 @@ export interface DbcMessage {
   readonly fd: boolean
   readonly sender: string
   readonly signals: readonly DbcSignal[]
-  /** `GenMsgCycleTime` in ms when declared and > 0. */
+  /** `GenMsgCycleTime` in ms when declared (by `BA_`, else the `BA_DEF_DEF_` default) and > 0. */
   readonly cycleTimeMs?: number
   readonly comment?: string
+  /** Extra senders from `BO_TX_BU_`, when declared. */
+  readonly transmitters?: readonly string[]
   readonly attributes: ReadonlyMap<string, string | number>
+  /** Position of the message name in its `BO_` line. */
   readonly pos: SourcePos
+  /** Field positions (set by the parser; hand-built messages may omit them). */
+  readonly positions?: DbcMessagePositions
 }
 
 export interface DbcDatabase {
@@ -85,4 +117,6 @@ export interface DbcDatabase {
   readonly valueTables: ReadonlyMap<string, ReadonlyMap<bigint, string>>
   /** Database-level attributes (`BA_ "X" value;`), e.g. `BusType`, `ProtocolType`. */
   readonly attributes: ReadonlyMap<string, string | number>
+  /** The database comment (`CM_ "text";`), when there is one. */
+  readonly comment?: string
 }
