@@ -2,7 +2,7 @@ import type {AnyNode, CallExpression, Expression, Identifier, Literal} from 'aco
 
 import {FORMULA_CONSTANTS, FORMULA_FUNCTIONS, PREV} from './functions.js'
 import type {Binding} from './names.js'
-import {parseExpression, tokenOffset, type ExpressionProblem} from './parse.js'
+import {parseExpression, tokenOffset, unwrapParens, type ExpressionProblem} from './parse.js'
 
 /** A table param passed as a table argument, so its value can be checked when params are bound. */
 export interface TableUse {
@@ -126,6 +126,10 @@ class Checker {
         this.call(node)
         break
       }
+      case 'ParenthesizedExpression': {
+        this.number(node.expression)
+        break
+      }
       default: {
         this.notAllowed(node)
       }
@@ -156,7 +160,7 @@ class Checker {
   }
 
   private call(node: CallExpression): void {
-    const callee = node.callee
+    const callee = unwrapParens(node.callee)
     if (node.optional) {
       this.report(node.start, 'expression-not-allowed', 'optional call (?.()) is not allowed')
       return
@@ -192,7 +196,8 @@ class Checker {
     }
   }
 
-  private table(node: Expression, use: Omit<TableUse, 'param'>, signature: string): void {
+  private table(written: Expression, use: Omit<TableUse, 'param'>, signature: string): void {
+    const node = unwrapParens(written)
     const where = `argument ${use.argument + 1} of ${signature}`
     if (node.type !== 'Identifier') {
       this.report(node.start, 'table-param-misuse', `${where} must name a table param`)

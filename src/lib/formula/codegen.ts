@@ -3,6 +3,7 @@ import type {AnyNode} from 'acorn'
 import type {CheckedExpression} from './allowlist.js'
 import {FORMULA_CONSTANTS, FUNCTION_IMPLS, FUNCTION_INDEX, PREV} from './functions.js'
 import type {Binding} from './names.js'
+import {unwrapParens} from './parse.js'
 
 /** What a compiled formula's factory returns: one instance's evaluate and reset. */
 export interface EvaluatorPair {
@@ -103,13 +104,17 @@ class Emitter {
       case 'ConditionalExpression': {
         return `(${this.emit(node.test)} ? ${this.emit(node.consequent)} : ${this.emit(node.alternate)})`
       }
+      case 'ParenthesizedExpression': {
+        return this.emit(node.expression)
+      }
       case 'CallExpression': {
-        if (node.callee.type !== 'Identifier') break
-        const index = FUNCTION_INDEX.get(node.callee.name)
+        const callee = unwrapParens(node.callee)
+        if (callee.type !== 'Identifier' || node.optional) break
+        const index = FUNCTION_INDEX.get(callee.name)
         if (index === undefined) break
         const args = node.arguments.map((a) => this.emit(a))
         // mean is written inline: a variadic call through a rest parameter would allocate.
-        if (node.callee.name === 'mean') return `((${args.join(' + ')}) / ${args.length})`
+        if (callee.name === 'mean') return `((${args.join(' + ')}) / ${args.length})`
         this.functions.add(index)
         return `f${index}(${args.join(', ')})`
       }

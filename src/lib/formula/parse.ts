@@ -1,4 +1,4 @@
-import {parseExpressionAt, tokenizer, type Expression, type Options} from 'acorn'
+import {parseExpressionAt, tokenizer, type AnyNode, type Expression, type Options} from 'acorn'
 
 /** A problem inside one expression, at a character offset of the expression text. */
 export interface ExpressionProblem {
@@ -8,8 +8,16 @@ export interface ExpressionProblem {
 }
 
 // Script (not module) goal: `import.meta` and top-level `await` stay syntax errors or plain
-// unknown names, and nothing about the parse depends on the file the expression came from.
-const OPTIONS: Options = {ecmaVersion: 'latest', locations: true, sourceType: 'script', allowHashBang: false}
+// unknown names. Parentheses are kept as nodes so the top node spans the whole text: `(x)` must
+// end at its `)`, or the trailing-text check below would take that `)` for garbage.
+const OPTIONS: Options = {allowHashBang: false, ecmaVersion: 'latest', locations: true, preserveParens: true, sourceType: 'script'}
+
+/** The expression inside any number of parentheses. */
+export function unwrapParens<T extends AnyNode>(node: T): T | Expression {
+  let inner: AnyNode = node
+  while (inner.type === 'ParenthesizedExpression') inner = inner.expression
+  return inner as T | Expression
+}
 
 /** acorn's SyntaxError carries the offset where it stopped. */
 interface AcornSyntaxError extends SyntaxError {
