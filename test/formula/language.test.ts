@@ -340,3 +340,14 @@ describe('generated code', () => {
     expect(i.evaluate(1, 2, 3)).toBe(7)
   })
 })
+
+describe('syntax messages', () => {
+  it.each([
+    ['x +', 'the expression ends too early'],
+    ['x + // nothing', 'the expression ends too early'],
+    ['max(a b)', 'unexpected "b"'],
+    ['x y', 'unexpected "y" after the end of the expression'],
+  ])('%s: %s', (expr, message) => {
+    expect(problemsOf(expr, ['x', 'a', 'b']).map((p) => p.message)).toEqual([message])
+  })
+})

@@ -61,12 +61,17 @@ describe('formulas/standard.yaml', () => {
   it('runs every example: changing any one expected value makes exactly that one fail', () => {
     let checked = 0
     for (const spec of library.formulas.values()) {
-      const variants = [
-        ...spec.examples.map((_, i) => ({...spec, examples: spec.examples.map((e, j) => (j === i ? {...e, output: wrong(e.output)} : e)), sequences: []})),
-        ...spec.sequences.flatMap((steps, g) =>
-          steps.map((_, i) => ({...spec, examples: [], sequences: [steps.map((e, j) => (j === i ? {...e, output: wrong(e.output)} : e))].concat(spec.sequences.filter((__, h) => h !== g))})),
-        ),
-      ]
+      const variants: FormulaSpec[] = []
+      for (const [i, example] of spec.examples.entries()) {
+        const examples = spec.examples.map((e, j) => (j === i ? {...example, output: wrong(example.output)} : e))
+        variants.push({...spec, examples, sequences: []})
+      }
+      for (const [g, steps] of spec.sequences.entries()) {
+        for (const [i, step] of steps.entries()) {
+          const changed = steps.map((e, j) => (j === i ? {...step, output: wrong(step.output)} : e))
+          variants.push({...spec, examples: [], sequences: spec.sequences.map((other, h) => (h === g ? changed : other))})
+        }
+      }
       for (const variant of variants) {
         const s = new FindingSink('x')
         checkExamples(variant, s)

@@ -29,6 +29,19 @@ const isAcornError = (e: unknown): e is AcornSyntaxError => e instanceof SyntaxE
 // acorn appends "(line:column)" of the expression itself; the finding names the file position.
 const cleanMessage = (message: string): string => message.replace(/\s*\(\d+:\d+\)$/, '')
 
+// acorn says "Unexpected token" without naming it; say which, or that the text ended too early.
+function syntaxMessage(text: string, error: AcornSyntaxError): string {
+  const message = cleanMessage(error.message)
+  if (message !== 'Unexpected token') return message
+  try {
+    const token = tokenizer(text.slice(error.pos), OPTIONS).getToken()
+    if (token.type.label === 'eof') return 'the expression ends too early'
+    return `unexpected "${text.slice(error.pos + token.start, error.pos + token.end)}"`
+  } catch {
+    return message
+  }
+}
+
 /**
  * Parses one expression with acorn. Anything after a complete expression (`x; y`, `x y`) is a
  * syntax error too: parseExpressionAt alone would silently stop there.
@@ -39,7 +52,7 @@ export function parseExpression(text: string): {ast: Expression} | {problem: Exp
     ast = parseExpressionAt(text, 0, OPTIONS)
   } catch (error) {
     if (!isAcornError(error)) throw error
-    return {problem: {message: cleanMessage(error.message), offset: error.pos, rule: 'expression-syntax'}}
+    return {problem: {message: syntaxMessage(text, error), offset: error.pos, rule: 'expression-syntax'}}
   }
   const rest = text.slice(ast.end)
   try {
