@@ -138,13 +138,11 @@ export class Cursor {
 
   /** A whole number (no fraction, no exponent) within [min, max]. */
   integer(expected: string, context: string, min = 0, max = Number.MAX_SAFE_INTEGER): NumberToken {
+    const range = max === Number.MAX_SAFE_INTEGER ? `${min < 0 ? 'an' : 'a non-negative'} integer` : `an integer from ${min} to ${max}`
     const start = this.peek()
-    const n = this.number(expected, context)
+    const n = this.number(`${expected} (${range})`, context)
     // `8`, `-5`; not `8.0` or `1e3`
-    if (!/^-?\d+$/.test(n.text) || n.value < min || n.value > max) {
-      const range = max === Number.MAX_SAFE_INTEGER ? `${min < 0 ? 'an' : 'a non-negative'} integer` : `an integer from ${min} to ${max}`
-      this.fail(`${expected} (${range})`, context, JSON.stringify(n.text), start)
-    }
+    if (!/^-?\d+$/.test(n.text) || n.value < min || n.value > max) this.fail(`${expected} (${range})`, context, JSON.stringify(n.text), start)
     return n
   }
 

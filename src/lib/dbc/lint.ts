@@ -68,16 +68,17 @@ function lintSignals(m: DbcMessage, sink: FindingSink): void {
 
 /**
  * A declared bound the field cannot reach. `[0|0]` means "no range". A bound counts as reachable
- * when the nearest raw value to it exists (within half a step), so ranges rounded for display
- * (1016.91 for 65535 × 0.0155168902) and float noise (255 × 0.1) are not flagged.
+ * within half a raw step (the nearest raw value exists) or within 0.01 % of the field's largest
+ * magnitude, so float noise (65535 × 0.1) and ranges rounded for display (1016.91 for
+ * 65535 × 0.0155168902 = 1016.8994) pass; a copied range (4.1765 where the field stops at
+ * 4.1737) or a flag declared [0|255] does not.
  */
 function checkRange(s: DbcSignal, sink: FindingSink): void {
   if ((s.min === 0 && s.max === 0) || s.scale === 0 || !Number.isFinite(s.scale)) return
   const r = rawRange(s)
+  const slack = Math.max(0.5 * Math.abs(s.scale), 1e-4 * Math.max(Math.abs(r.physMin), Math.abs(r.physMax))) * (1 + 1e-9)
   for (const [which, bound] of [['minimum', s.min], ['maximum', s.max]] as const) {
-    const raw = (bound - s.offset) / s.scale
-    const slack = 0.5 + 1e-9 * Math.max(1, Math.abs(raw))
-    if (raw >= r.rawMin - slack && raw <= r.rawMax + slack) continue
+    if (bound >= r.physMin - slack && bound <= r.physMax + slack) continue
     const pos = (which === 'minimum' ? s.positions?.min : s.positions?.max) ?? s.pos
     const field = s.valueType === 'integer' ? `${s.length}-bit ${s.signed ? 'signed' : 'unsigned'}` : s.valueType
     sink.warning(pos, 'unreachable-range', `declared ${which} ${bound} of signal "${s.name}" is out of reach: a ${field} field with scale ${s.scale} and offset ${s.offset} gives ${round(r.physMin)} .. ${round(r.physMax)}`)

@@ -67,7 +67,7 @@ export function parseDbc(input: Uint8Array | string, file: string, sink: Finding
         sink.warning(posOf(keyword), 'dbc-syntax', `unknown statement keyword ${JSON.stringify(keyword.text)}; the statement is skipped`)
         skipUnknown(cur)
       } else {
-        cur.fail('a statement keyword such as BO_ or SG_', 'at the start of a statement')
+        cur.fail('a statement keyword such as BO_ or SG_', 'at the start of a statement', undefined, keyword)
       }
     } catch (e) {
       if (!(e instanceof SyntaxAbort)) throw e
