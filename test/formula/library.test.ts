@@ -1,4 +1,4 @@
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {isAbsolute, join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -6,6 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {FindingSink} from '../../src/lib/findings.js'
 import {
   checkExamples,
+  FORMULA_FUNCTIONS,
   formulaSchema,
   instantiate,
   loadFormulaLibrary,
@@ -13,6 +14,7 @@ import {
   type FormulaLibrary,
   type FormulaSpec,
 } from '../../src/lib/formula/index.js'
+import {ROOT} from '../helpers.js'
 import {brief, readLibraryText} from './helpers.js'
 
 const REQUIRED = [
@@ -80,6 +82,12 @@ describe('formulas/standard.yaml', () => {
       }
     }
     expect(checked).toBeGreaterThan(100)
+  })
+
+  it('is described in docs/formulas.md: every formula and every function has a table row', () => {
+    const docs = readFileSync(join(ROOT, 'docs', 'formulas.md'), 'utf8')
+    for (const name of library.formulas.keys()) expect(docs, name).toMatch(new RegExp(`^\\| \`${name}\``, 'm'))
+    for (const [name, info] of FORMULA_FUNCTIONS) expect(docs, name).toContain(`| \`${info.signature}\` |`)
   })
 
   it('marks the formulas that read prev as stateful', () => {
