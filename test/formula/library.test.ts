@@ -10,10 +10,12 @@ import {
   formulaSchema,
   instantiate,
   loadFormulaLibrary,
+  readFormulaMap,
   STANDARD_LIBRARY_PATH,
   type FormulaLibrary,
   type FormulaSpec,
 } from '../../src/lib/formula/index.js'
+import {YamlSource} from '../../src/lib/yaml/index.js'
 import {ROOT} from '../helpers.js'
 import {brief, readLibraryText} from './helpers.js'
 
@@ -198,6 +200,23 @@ describe('readFormulaMap on any YAML document', () => {
     expect(findings[0]!.message).toBe('missing required key "output" in "formulas.broken_shape"')
     expect([...formulas.keys()]).toEqual(['double_it'])
     expect(instantiate(formulas.get('double_it')!).evaluate(21)).toBe(42)
+  })
+
+  it('reads a map at any path, through sequences too', () => {
+    const text = ['cars:', '  - name: first', '  - formulas:', '      half:', '        description: Half of x.', '        inputs: {x: {unit: any}}', '        expr: x / 2', ''].join('\n')
+    const sink = new FindingSink('nested.yaml')
+    const source = new YamlSource(text, 'nested.yaml', sink)
+    const formulas = readFormulaMap(source, ['cars', 1, 'formulas'], sink)
+    expect(sink.findings.map((f) => `${f.line}:${f.column} ${f.rule}: ${f.message}`)).toEqual([
+      '5:9 schema: missing required key "output" in "cars.1.formulas.half"',
+    ])
+    expect(formulas.size).toBe(0)
+  })
+
+  it("leaves entries that are not maps to the document's schema (no double reports)", () => {
+    const {findings, formulas} = readLibraryText('formulas:\n  a_number: 3\n  a_list: [1]\n')
+    expect(findings).toEqual([])
+    expect(formulas.size).toBe(0)
   })
 
   it('a formula map that is absent is simply empty', () => {

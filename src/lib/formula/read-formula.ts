@@ -1,3 +1,5 @@
+import {isMap} from 'yaml'
+
 import type {FindingSink, SourcePos} from '../findings.js'
 import {findUnit} from '../units/index.js'
 import {checkAgainstSchema, type YamlSource} from '../yaml/index.js'
@@ -6,7 +8,7 @@ import {defaultParamProblems} from './instance.js'
 import type {FormulaInput, FormulaParam, FormulaSpec, ParamValue} from './model.js'
 import {NAME_PATTERN, reservedReason} from './names.js'
 import {readExamples} from './read-examples.js'
-import {formulaMapSchemaAt, isFormulaShape} from './schema.js'
+import {formulaEntriesSchemaAt, isFormulaShape} from './schema.js'
 import {keysAt, valueAt, type KeyAt, type YamlPath} from './yaml-walk.js'
 
 /** Options of `readFormulaMap`. */
@@ -34,13 +36,18 @@ interface FormulaJson {
  * `sink` at its file position; entries with errors are left out of the result (problems in an
  * example only drop that example). Examples are read but not run: see `checkExamples`.
  *
- * Entry names must match `[a-z_][a-z0-9_]*`; the document's own schema reports names that do not
- * (the library schema and car.schema.json both do), and such entries are skipped here.
+ * Entry names must match `[a-z_][a-z0-9_]*`, and entries must be maps: the document's own schema
+ * reports those that are not (the library schema and car.schema.json both do), and they are
+ * skipped here.
  */
 export function readFormulaMap(source: YamlSource, path: YamlPath, sink: FindingSink, options: ReadFormulaOptions = {}): Map<string, FormulaSpec> {
-  if (!options.schemaChecked) checkAgainstSchema(source, formulaMapSchemaAt(path), sink)
+  const keys = keysAt(source, path)
+  if (!options.schemaChecked) {
+    const entries = keys.filter((k) => isMap(source.nodeAt([...path, k.name]))).map((k) => k.name)
+    if (entries.length > 0) checkAgainstSchema(source, formulaEntriesSchemaAt(path, entries), sink)
+  }
   const formulas = new Map<string, FormulaSpec>()
-  for (const key of keysAt(source, path)) {
+  for (const key of keys) {
     const at = [...path, key.name]
     // A bad name or shape was reported by the schema check; reading it would only add noise.
     if (!NAME_PATTERN.test(key.name) || formulas.has(key.name) || !isFormulaShape(valueAt(source, at))) continue

@@ -21,15 +21,16 @@ export function formulaSchema(): JsonObject {
 const wrappers = new Map<string, object>()
 
 /**
- * A schema that checks only the value at `path` of a document, as a map of formula definitions:
- * how readFormulaMap checks a car file's `formulas:` with `checkAgainstSchema`. Names are left to
- * the document's own schema, which already checks them (car.schema.json does).
+ * A schema that checks, with `checkAgainstSchema`, only the named entries of the map at `path`
+ * of a document as formula definitions: how readFormulaMap checks a car file's `formulas:`.
+ * Whether that map exists, is a map of maps, and has well-formed names is left to the document's
+ * own schema (car.schema.json checks it), so no problem is reported twice.
  */
-export function formulaMapSchemaAt(path: ReadonlyArray<string | number>): object {
-  const key = JSON.stringify(path)
+export function formulaEntriesSchemaAt(path: ReadonlyArray<string | number>, entries: readonly string[]): object {
+  const key = JSON.stringify([path, entries])
   let wrapper = wrappers.get(key)
   if (!wrapper) {
-    let inner: object = {additionalProperties: {$ref: '#/definitions/formula'}, type: 'object'}
+    let inner: object = {properties: Object.fromEntries(entries.map((name) => [name, {$ref: '#/definitions/formula'}]))}
     for (const step of [...path].reverse()) {
       inner = typeof step === 'number' ? {items: [...Array.from({length: step}, () => ({})), inner]} : {properties: {[step]: inner}}
     }
