@@ -82,8 +82,8 @@ describe('lintDbc: signals', () => {
           ' SG_ Fuel : 56|8@1+ (2.155,6.315) [0|61] "" N\n',
       ),
     ).toEqual([
-      '3:32 unreachable-range: declared maximum 5 of signal "Steer" is out of reach: a 4-bit signed field with scale 1 and offset -5 gives -13 .. 2',
-      '7:36 unreachable-range: declared minimum 0 of signal "Fuel" is out of reach: a 8-bit unsigned field with scale 2.155 and offset 6.315 gives 6.315 .. 555.84',
+      '3:32 unreachable-range: declared maximum 5 of signal "Steer" is out of reach: the field (4-bit signed, scale 1, offset -5) gives -13 .. 2',
+      '7:36 unreachable-range: declared minimum 0 of signal "Fuel" is out of reach: the field (8-bit unsigned, scale 2.155, offset 6.315) gives 6.315 .. 555.84',
     ])
   })
 
@@ -96,7 +96,7 @@ describe('lintDbc: signals', () => {
           ' SG_ S64 : 64|64@1- (1,0) [-9.22337203685478E+018|9.22337203685478E+018] "" N\n' +
           'SIG_VALTYPE_ 1 F : 1;\nSIG_VALTYPE_ 1 G : 1;\n',
       ),
-    ).toEqual(['3:28 unreachable-range: declared maximum 1e+39 of signal "G" is out of reach: a float32 field with scale 1 and offset 0 gives -3.402823466e+38 .. 3.402823466e+38'])
+    ).toEqual(['3:28 unreachable-range: declared maximum 1e+39 of signal "G" is out of reach: the field (float32, scale 1, offset 0) gives -3.402823466e+38 .. 3.402823466e+38'])
   })
 
   it('unknown-unit, but an empty unit is fine', () => {

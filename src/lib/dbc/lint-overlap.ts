@@ -37,7 +37,7 @@ export function checkOverlaps(m: DbcMessage, sink: FindingSink): void {
     for (const p of placed) {
       if (exclusive(p.path, path)) continue
       const shared = sharedBits(p.mask, mask)
-      if (shared.length > 0) clashes.push(`"${p.signal.name}" (bits ${ranges(shared)})`)
+      if (shared.length > 0) clashes.push(`"${p.signal.name}" (${shared.length === 1 ? 'bit' : 'bits'} ${ranges(shared)})`)
     }
     if (clashes.length > 0) sink.error(s.pos, 'signal-overlap', `signal "${s.name}" overlaps ${clashes.join(', ')} in message "${m.name}"`)
     placed.push({signal: s, mask, path})

@@ -81,7 +81,7 @@ function checkRange(s: DbcSignal, sink: FindingSink): void {
     if (bound >= r.physMin - slack && bound <= r.physMax + slack) continue
     const pos = (which === 'minimum' ? s.positions?.min : s.positions?.max) ?? s.pos
     const field = s.valueType === 'integer' ? `${s.length}-bit ${s.signed ? 'signed' : 'unsigned'}` : s.valueType
-    sink.warning(pos, 'unreachable-range', `declared ${which} ${bound} of signal "${s.name}" is out of reach: a ${field} field with scale ${s.scale} and offset ${s.offset} gives ${round(r.physMin)} .. ${round(r.physMax)}`)
+    sink.warning(pos, 'unreachable-range', `declared ${which} ${bound} of signal "${s.name}" is out of reach: the field (${field}, scale ${s.scale}, offset ${s.offset}) gives ${round(r.physMin)} .. ${round(r.physMax)}`)
   }
 }
 
