@@ -351,3 +351,13 @@ describe('syntax messages', () => {
     expect(problemsOf(expr, ['x', 'a', 'b']).map((p) => p.message)).toEqual([message])
   })
 })
+
+describe('hints for names from other languages', () => {
+  it.each([
+    ['NaN', 'unknown name "NaN": write nan'],
+    ['x + Infinity', 'unknown name "Infinity": write inf'],
+    ['Math', 'unknown name "Math": call functions by their plain name, e.g. sqrt(x)'],
+  ])('%s', (expr, message) => {
+    expect(problemsOf(expr).map((p) => p.message)).toEqual([message])
+  })
+})

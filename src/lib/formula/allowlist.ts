@@ -54,6 +54,16 @@ const KIND_NAMES: ReadonlyMap<string, string> = new Map([
   ['YieldExpression', 'yield'],
 ])
 
+// Names people reach for from JavaScript or other math-channel languages.
+const HINTS: ReadonlyMap<string, string> = new Map([
+  ['NaN', 'write nan'],
+  ['Infinity', 'write inf'],
+  ['undefined', 'write nan for "no value"'],
+  ['PI', 'write pi'],
+  ['E', 'write e'],
+  ['Math', 'call functions by their plain name, e.g. sqrt(x)'],
+])
+
 /**
  * Parses an expression and checks it against the allowlist, with `names` binding the formula's
  * inputs and params. Returns every problem found (a bad node's children are not examined), and
@@ -155,7 +165,8 @@ class Checker {
     } else if (node.name === PREV) {
       this.usesPrev = true
     } else if (!FORMULA_CONSTANTS.has(node.name)) {
-      this.report(node.start, 'unknown-identifier', `unknown name ${this.spelled(node)}: not an input, param or constant of this formula`)
+      const hint = HINTS.get(node.name)
+      this.report(node.start, 'unknown-identifier', `unknown name ${this.spelled(node)}: ${hint ?? 'not an input, param or constant of this formula'}`)
     }
   }
 

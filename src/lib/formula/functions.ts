@@ -7,7 +7,7 @@
 /** What docs and the checker need to know about one function. */
 export interface FormulaFunctionInfo {
   /** Minimum and maximum argument count; the maximum is `Infinity` for variadic functions. */
-  readonly arity: readonly [number, number]
+  readonly arity: [number, number]
   /** How it is called, e.g. `clamp(x, lo, hi)`. */
   readonly signature: string
   readonly description: string
