@@ -64,6 +64,8 @@ export class Lexer {
   private astral = 0 // surrogate pairs passed on the current line: each counts as one column
   private lineStart = true
   private spaced = false
+  private tokenLine = 1
+  private tokenColumn = 1
   private readonly n: number
 
   constructor(private readonly text: string) {
@@ -72,101 +74,62 @@ export class Lexer {
 
   /** The next token; after the end of the text, `eof` again and again. */
   next(): Token {
+    // Kept small, one helper per token kind: V8 then optimizes each path on its own.
+    const i = this.skipBlanks()
+    if (i >= this.n) return this.token('eof', i, i, '', false)
+    const c = this.text.charCodeAt(i)
+    if (c === 34) return this.stringToken(i)
+    if (isDigit(c) || (c === 46 && isDigit(this.text.charCodeAt(i + 1)))) return this.numberToken(i)
+    if (isIdentStart(c)) return this.token('ident', i, this.skipIdent(i))
+    return this.token(PUNCT.has(c) ? 'punct' : 'other', i, this.step(i))
+  }
+
+  /** Skips blanks, line breaks and `//` comments; notes where the next token starts. */
+  private skipBlanks(): number {
     const text = this.text
     const n = this.n
     let i = this.i
-    for (;;) {
-      if (i >= n) break
+    while (i < n) {
       const c = text.charCodeAt(i)
       if (c === 10) {
         this.newline(i)
-        i++
         this.lineStart = true
-        this.spaced = true
-      } else if (c === 32 || c === 9 || c === 13 || isSpace(c)) {
-        i++
-        this.spaced = true
       } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
-        for (let d = c; i < n && d !== 10; d = text.charCodeAt(i)) i = (d & 0xfc00) === 0xd800 ? this.step(i) : i + 1
+        while (i < n && text.charCodeAt(i) !== 10) i = this.step(i)
         this.spaced = true
-      } else break
+        continue
+      } else if (!isSpace(c)) break
+      i++
+      this.spaced = true
     }
-    const startLine = this.line
-    const startColumn = this.column(i)
-    if (i >= n) {
-      this.i = i
-      return {kind: 'eof', text: '', line: startLine, column: startColumn, endLine: startLine, endColumn: startColumn, lineStart: this.lineStart, spaced: this.spaced}
-    }
+    this.tokenLine = this.line
+    this.tokenColumn = this.column(i)
+    return i
+  }
 
-    const c = text.charCodeAt(i)
-    const start = i
-    let kind: TokenKind
-    let value: string
-    let unterminated = false
-    if (c === 34) {
-      const s = this.lexString(i)
-      kind = 'string'
-      value = s.value
-      unterminated = s.unterminated
-      i = s.end
-    } else if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
-      i = this.lexNumber(i)
-      kind = 'number'
-      // `12V_Supply`: a name that starts with digits is a word, not a number.
-      if (i < n && isIdentChar(text.charCodeAt(i))) {
-        i = this.skipIdent(i)
-        kind = 'ident'
-      }
-      value = text.slice(start, i)
-    } else if (isIdentStart(c)) {
-      i = this.skipIdent(i)
-      kind = 'ident'
-      value = text.slice(start, i)
-    } else {
-      i = this.step(i)
-      kind = PUNCT.has(c) ? 'punct' : 'other'
-      value = text.slice(start, i)
+  private token(kind: TokenKind, start: number, end: number, text = this.text.slice(start, end), unterminated = false): Token {
+    const t: Token = {
+      kind,
+      text,
+      line: this.tokenLine,
+      column: this.tokenColumn,
+      endLine: this.line,
+      endColumn: this.column(end),
+      lineStart: this.lineStart,
+      spaced: this.spaced,
+      unterminated,
     }
-    this.i = i
-    const token: Token = {kind, text: value, line: startLine, column: startColumn, endLine: this.line, endColumn: this.column(i), lineStart: this.lineStart, spaced: this.spaced}
+    this.i = end
     this.lineStart = false
     this.spaced = false
-    return unterminated ? {...token, unterminated} : token
+    return t
   }
 
-  private column(offset: number): number {
-    return offset - this.lineOffset + 1 - this.astral
-  }
-
-  private newline(at: number): void {
-    this.line++
-    this.lineOffset = at + 1
-    this.astral = 0
-  }
-
-  private skipIdent(at: number): number {
-    const text = this.text
-    for (let d = text.charCodeAt(at); at < this.n && isIdentChar(d); d = text.charCodeAt(at)) at = (d & 0xfc00) === 0xd800 ? this.step(at) : at + 1
-    return at
-  }
-
-  /** Steps over one character that may be half of a surrogate pair; returns the next offset. */
-  private step(at: number): number {
-    const c = this.text.charCodeAt(at)
-    if (c >= 0xd800 && c <= 0xdbff && at + 1 < this.n) {
-      const d = this.text.charCodeAt(at + 1)
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        this.astral++
-        return at + 2
-      }
-    }
-    return at + 1
-  }
-
-  /** `1`, `0.01`, `3.4E+038`, `.5`, `1.` (a sign is its own token) */
-  private lexNumber(at: number): number {
+  /** `1`, `0.01`, `3.4E+038`, `.5`, `1.` (a sign is its own token); `12V_Supply` is a word. */
+  private numberToken(start: number): Token {
     const text = this.text
     const n = this.n
+    let at = start
     while (at < n && isDigit(text.charCodeAt(at))) at++
     if (text.charCodeAt(at) === 46) {
       at++
@@ -182,7 +145,8 @@ export class Lexer {
         while (at < n && isDigit(text.charCodeAt(at))) at++
       }
     }
-    return at
+    if (at < n && isIdentChar(text.charCodeAt(at))) return this.token('ident', start, this.skipIdent(at))
+    return this.token('number', start, at)
   }
 
   /**
@@ -190,14 +154,15 @@ export class Lexer {
    * with a statement keyword is taken as unterminated and ends at that line break, so one
    * missing quote does not swallow the rest of the file.
    */
-  private lexString(at: number): {value: string; end: number; unterminated: boolean} {
+  private stringToken(start: number): Token {
     const text = this.text
     const n = this.n
     let value = ''
-    let seg = ++at
+    let at = start + 1
+    let seg = at
     while (at < n) {
       const c = text.charCodeAt(at)
-      if (c === 34) return {value: value + text.slice(seg, at), end: at + 1, unterminated: false}
+      if (c === 34) return this.token('string', start, at + 1, value + text.slice(seg, at))
       if (c === 92 && (text.charCodeAt(at + 1) === 34 || text.charCodeAt(at + 1) === 92)) {
         value += text.slice(seg, at) + text[at + 1]
         at += 2
@@ -205,14 +170,42 @@ export class Lexer {
       } else if (c === 10) {
         if (this.startsStatement(at + 1)) {
           const end = text.charCodeAt(at - 1) === 13 ? at - 1 : at
-          return {value: value + text.slice(seg, end), end, unterminated: true}
+          return this.token('string', start, end, value + text.slice(seg, end), true)
         }
         this.newline(at)
         at++
-      } else if (c >= 0xd800 && c <= 0xdbff) at = this.step(at)
-      else at++
+      } else at = this.step(at)
     }
-    return {value: value + text.slice(seg, n), end: n, unterminated: true}
+    return this.token('string', start, n, value + text.slice(seg, n), true)
+  }
+
+  private skipIdent(at: number): number {
+    const text = this.text
+    while (at < this.n && isIdentChar(text.charCodeAt(at))) at = this.step(at)
+    return at
+  }
+
+  private column(offset: number): number {
+    return offset - this.lineOffset + 1 - this.astral
+  }
+
+  private newline(at: number): void {
+    this.line++
+    this.lineOffset = at + 1
+    this.astral = 0
+  }
+
+  /** Steps over one character that may be half of a surrogate pair; returns the next offset. */
+  private step(at: number): number {
+    const c = this.text.charCodeAt(at)
+    if (c >= 0xd800 && c <= 0xdbff && at + 1 < this.n) {
+      const d = this.text.charCodeAt(at + 1)
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        this.astral++
+        return at + 2
+      }
+    }
+    return at + 1
   }
 
   /** True when the line at `at` begins (after blanks) with a keyword like `CM_` or `BO_` and a blank or `:`. */
