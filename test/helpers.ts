@@ -36,3 +36,12 @@ export function tempDir(prefix = 'pitwall-test-'): {path: string; cleanup: () =>
   const path = mkdtempSync(join(tmpdir(), prefix))
   return {cleanup: () => rmSync(path, {force: true, recursive: true}), path}
 }
+
+/** oclif wraps error messages to the terminal width behind ` ›   `; join them back into lines. */
+export function unwrapOclifError(stderr: string): string {
+  return stderr
+    .split('\n')
+    .map((l) => l.replace(/^ › {3}/, ''))
+    .join(' ')
+    .replace(/\s+/g, ' ')
+}

@@ -128,6 +128,14 @@ export class ChannelBinder {
     let unit: string
     let source: SignalRef | undefined
     let fromChannel: string | undefined
+    if (from !== decl.name && this.declared.has(from) && this.signals.find(from).kind !== 'none') {
+      this.error(
+        this.valuePos(fromPath),
+        'ambiguous-signal',
+        `"${from}" is both a channel of this car and a DBC signal: write ${this.qualifiedNames(from)} for the signal, or rename the channel`,
+      )
+      return undefined
+    }
     if (from !== decl.name && this.declared.has(from)) {
       const upstream = this.build(from)
       if (!upstream) return undefined
@@ -259,11 +267,11 @@ export class ChannelBinder {
         ok = false
       } else out[key] = value as ParamValue
     }
-    for (const param of formula.params) {
-      if (out[param.name] === undefined && param.default === undefined && !(param.name in map)) {
-        this.error(this.keyPos(isEntry(given) ? path : ownerPath), 'missing-param', `formula "${formula.name}" needs parameter "${param.name}" (no default)`)
-        ok = false
-      }
+    const missing = formula.params.filter((p) => p.default === undefined && !(p.name in map)).map((p) => `"${p.name}"`)
+    if (missing.length > 0) {
+      const what = missing.length === 1 ? 'parameter' : 'parameters'
+      this.error(this.keyPos(isEntry(given) ? path : ownerPath), 'missing-param', `formula "${formula.name}" needs ${what} ${missing.join(', ')} (no default)`)
+      ok = false
     }
     return ok ? out : undefined
   }
@@ -306,6 +314,11 @@ export class ChannelBinder {
           ? `: with passthrough: false, read DBC signal "${name}" in a pipeline first`
           : ''
     this.error(pos, 'unknown-signal', `unknown signal "${name}": not a channel of this car nor a signal in ${this.dbc.file}${hint}`)
+  }
+
+  private qualifiedNames(name: string): string {
+    const found = this.signals.find(name)
+    return found.kind === 'one' ? `${found.ref.message.name}.${name}` : found.kind === 'many' ? found.candidates.join(' or ') : name
   }
 
   private reportCycle(cycle: readonly string[]): void {

@@ -101,7 +101,7 @@ export class YamlSource {
       }
       case 'BLOCK_FOLDED':
       case 'BLOCK_LITERAL': {
-        return this.posAt(start + blockSourceOffset(raw, String(scalar.value), valueOffset))
+        return this.posAt(start + blockSourceOffset(raw, valueOffset))
       }
       default: {
         return this.posAt(start + plainSourceOffset(raw, valueOffset))
@@ -134,15 +134,20 @@ function quotedSourceOffset(body: string, valueOffset: number, double: boolean):
   return body.length
 }
 
-function blockSourceOffset(raw: string, value: string, valueOffset: number): number {
-  const sourceLines = raw.split('\n')
-  const valueLines = value.slice(0, valueOffset).split('\n')
-  const line = valueLines.length // 1-based line within the block's content
-  const col = valueLines.at(-1)!.length
-  let offset = 0
-  for (let i = 0; i < line && i < sourceLines.length; i++) offset += sourceLines[i]!.length + 1
-  // Block content is indented by the first content line's indentation; deeper indents are value.
-  const first = sourceLines.slice(1).find((l) => l.trim() !== '') ?? ''
+// Block content lines are indented by the first content line's indentation (deeper indents are
+// value). Each source line break is one value character: '\n' in a `|` block, a space in a `>`
+// block (a blank line inside a `>` block folds two breaks into one: positions after it are one off).
+function blockSourceOffset(raw: string, valueOffset: number): number {
+  const lines = raw.split('\n')
+  const first = lines.slice(1).find((l) => l.trim() !== '') ?? ''
   const indent = first.length - first.trimStart().length
-  return offset + indent + col
+  let offset = lines[0]!.length + 1
+  let remaining = valueOffset
+  for (let i = 1; i < lines.length; i++) {
+    const content = Math.max(0, lines[i]!.length - indent)
+    if (remaining <= content) return offset + Math.min(indent, lines[i]!.length) + remaining
+    remaining -= content + 1
+    offset += lines[i]!.length + 1
+  }
+  return raw.length
 }
