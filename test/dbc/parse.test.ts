@@ -1,5 +1,12 @@
+import {readFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
+import {loadDbcFile} from '../../src/lib/dbc/index.js'
+import {FindingSink} from '../../src/lib/findings.js'
 import {HEADER, message, run, signal} from './helpers.js'
 
 // HEADER is 9 lines: the snippet under test starts at line 10.
@@ -294,5 +301,41 @@ describe('parseDbc: errors, with positions', () => {
   it('never throws, whatever the bytes', () => {
     const samples = ['', '"', 'BO_', 'BO_ 1', 'SG_', 'BA_DEF_ BO_ "x" ENUM "a",', 'CM_ SG_', '\u0000\u0001\u00ff', 'VAL_ 1 A 1', 'NS_ :']
     for (const s of samples) expect(() => run(s, {lint: true})).not.toThrow()
+  })
+})
+
+describe('loadDbcFile', () => {
+  it('reports an unreadable file at 1:1 and returns undefined', async () => {
+    const sink = new FindingSink('x.dbc')
+    const db = await loadDbcFile(path.join(os.tmpdir(), 'pitwall-no-such-file.dbc'), sink, 'cars/x.dbc')
+    expect(db).toBeUndefined()
+    expect(sink.findings.map((f) => [f.line, f.column, f.severity, f.rule])).toEqual([[1, 1, 'error', 'file-unreadable']])
+    expect(sink.findings[0]!.message).toContain('cars/x.dbc')
+  })
+
+  it('reads and parses a file, naming it by the display path', async () => {
+    const file = path.resolve(__dirname, '../../../shared/fixtures/cantools/dbc/motohawk.dbc')
+    const db = await loadDbcFile(file, new FindingSink('m'), 'motohawk.dbc')
+    expect(db?.file).toBe('motohawk.dbc')
+    expect(db?.messages).toHaveLength(1)
+  })
+})
+
+describe('parseDbc: robustness', () => {
+  const seed = readFileSync(path.resolve(__dirname, '../../../shared/fixtures/cantools/dbc/multiplex_2.dbc'), 'latin1')
+
+  it('never throws on mutated real files', () => {
+    const edit = fc.record({at: fc.nat(seed.length), cut: fc.nat(12), insert: fc.string({maxLength: 6, unit: fc.constantFrom('"', ';', ':', '|', '@', '-', ' ', '\n', 'M', 'm1', '1', 'SG_ ', 'BO_ ', '\\', '//', '😀')})})
+    fc.assert(
+      fc.property(fc.array(edit, {minLength: 1, maxLength: 6}), (edits) => {
+        let text = seed
+        for (const e of edits) text = text.slice(0, e.at) + e.insert + text.slice(e.at + e.cut)
+        const {findings} = run(text, {lint: true})
+        // Every finding points inside the text.
+        const lines = text.split('\n').length
+        for (const f of findings) expect(Number(f.split(':')[0])).toBeLessThanOrEqual(lines)
+      }),
+      {numRuns: 300},
+    )
   })
 })
