@@ -34,19 +34,22 @@ export class ChannelEvaluator {
     const out = new Map<string, number | null>()
     for (const plan of this.plans) {
       const {channel} = plan
+      // Pipelines carry a value from their source; derived channels and methods only read named inputs.
       let value: number | null | undefined =
-        plan.sourceKey === undefined ? (channel.fromChannel === undefined ? undefined : out.get(channel.fromChannel)) : signals.get(plan.sourceKey)
-      if (channel.kind === 'derived' || channel.kind === 'method') value = 0
+        plan.sourceKey !== undefined ? signals.get(plan.sourceKey) : channel.fromChannel === undefined ? Number.NaN : out.get(channel.fromChannel)
       if (value === undefined || value === null) continue
+      let complete = true
       for (const step of plan.steps) {
         const args: number[] = []
         for (const input of step.inputs) {
           const v = input === undefined ? value : out.get(input)
+          if (v === undefined) complete = false
           args.push(v === undefined || v === null ? Number.NaN : v)
         }
         value = step.instance.evaluate(...args)
       }
-      out.set(channel.name, Number.isFinite(value) ? value : null)
+      // A channel whose inputs were never seen has no reading yet: absent, not null.
+      if (complete) out.set(channel.name, Number.isFinite(value) ? value : null)
     }
     return out
   }
