@@ -60,6 +60,7 @@ export interface DbcSignal {
   readonly min: number
   readonly max: number
   readonly unit: string
+  /** Receiving nodes; `Vector__XXX` (Vector's "no node") is left out. */
   readonly receivers: readonly string[]
   /** This signal is a multiplexer switch (`M`, or the `M` of `mNM`). */
   readonly isMultiplexer: boolean
