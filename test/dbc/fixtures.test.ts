@@ -21,7 +21,7 @@ interface Case {
 /** Every .dbc under ../shared/fixtures, with what parse + lint must say about it. */
 const CASES: Record<string, Case> = {
   'cantools/dbc/abs.dbc': {
-    // "cm3" and "ASCII" are not units pitwall knows; AY1_ABS_int copies a range its scale cannot reach.
+    // "ASCII" is not a unit ("cm3" is the registry's mL); AY1_ABS_int copies a range its scale cannot reach.
     outcome: {warnings: ['unknown-unit', 'unreachable-range']},
     messages: 18,
     check: (db) => {
@@ -75,7 +75,7 @@ const CASES: Record<string, Case> = {
     },
   },
   'cantools/dbc/foobar.dbc': {
-    outcome: {warnings: ['unknown-unit']}, // "degK"
+    outcome: 'clean', // its "degK" is the registry's K
     messages: 5,
     check: (db) => {
       expect(db.version).toBe('2.0')
@@ -114,7 +114,7 @@ const CASES: Record<string, Case> = {
     },
   },
   'cantools/dbc/issue_636_negative_scaling.dbc': {
-    outcome: {warnings: ['unknown-unit']}, // "degK"
+    outcome: 'clean', // its "degK" is the registry's K
     messages: 1,
     check: (db) => {
       expect(signal(db, 'ExampleMessage', 'Temperature')).toMatchObject({startBit: 3, length: 12, byteOrder: 'big_endian', scale: -0.01, offset: 4100, initialRaw: 4094})
@@ -131,7 +131,7 @@ const CASES: Record<string, Case> = {
     },
   },
   'cantools/dbc/motohawk.dbc': {
-    outcome: {warnings: ['unknown-unit']}, // "degK"
+    outcome: 'clean', // its "degK" is the registry's K
     messages: 1,
     check: (db) => {
       expect(message(db, 'ExampleMessage')).toMatchObject({id: 496, extended: false, sizeBytes: 8, sender: 'PCM1'})
@@ -140,7 +140,7 @@ const CASES: Record<string, Case> = {
     },
   },
   'cantools/dbc/motohawk_fd.dbc': {
-    outcome: {warnings: ['unknown-unit']}, // "degK"
+    outcome: 'clean', // its "degK" is the registry's K
     messages: 1,
     check: (db) => {
       expect(message(db, 'ExampleMessage')).toMatchObject({id: 496, extended: true, sizeBytes: 8, fd: true})
@@ -246,8 +246,8 @@ const CASES: Record<string, Case> = {
     },
   },
   'road-capture/sample_can_spec.dbc': {
-    // "m/s/s" is not a unit; REVERSE/EBRAKE [0|255] on 1 bit, FUEL and BOOST ranges out of reach.
-    outcome: {warnings: ['unknown-unit', 'unreachable-range']},
+    // "m/s/s" is the registry's m/s²; REVERSE/EBRAKE [0|255] on 1 bit, FUEL and BOOST ranges out of reach.
+    outcome: {warnings: ['unreachable-range']},
     messages: 8,
     check: (db) => {
       expect(db.version).toBe('Sample')
