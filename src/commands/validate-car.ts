@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {CarValidator, defaultTargets} from '../lib/car/index.js'
 import {createTaskList, PitwallCommand} from '../lib/cli/index.js'
-import {ExitCode} from '../lib/errors.js'
+import {ExitCode, UsageError} from '../lib/errors.js'
 import {type Finding, formatFinding} from '../lib/findings.js'
 
 export type ValidateCarResult = Finding[]
@@ -39,6 +39,12 @@ Exit status: 0 when there is no error (warnings allowed), 1 when there is at lea
     const {argv, flags} = await this.parse(ValidateCar)
     const settings = await this.settings({dataDir: flags['data-dir'], formulas: flags.formulas})
     const files = argv.length > 0 ? (argv as string[]) : defaultTargets()
+    if (files.length === 0) {
+      throw new UsageError('no files to check: there is no cars/ or formulas/ here', {
+        code: 'PW_NOTHING_TO_CHECK',
+        suggestions: ['name the files: pitwall validate-car my_car.yaml my_car.dbc', 'or run it from a directory with cars/ and formulas/'],
+      })
+    }
     const formulaLibrary = settings.get('formulas')
     const validator = new CarValidator({strict: flags.strict, ...(formulaLibrary ? {formulaLibrary} : {})})
     const tasks = files.map((file) => ({

@@ -44,6 +44,12 @@ describe('the pitwall CLI, run as a real child process', () => {
     expect(JSON.parse(r.stdout)).toEqual([])
   })
 
+  it('with no files and no cars/ or formulas/ here, says so (exit 64) instead of checking nothing', async () => {
+    const r = await runCli(['validate-car'], {cwd: dataDir.path, env: env()})
+    expect(r.code).toBe(64)
+    expect(unwrapOclifError(r.stderr)).toContain('no files to check: there is no cars/ or formulas/ here')
+  })
+
   it('a broken car exits 1 with file:line:column: error: message [rule]', async () => {
     const r = await runCli(['validate-car', `${BROKEN}/unknown_formula_1.yaml`], {env: env()})
     expect(r.code).toBe(1)
