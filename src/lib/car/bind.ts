@@ -1,5 +1,6 @@
 import type {DbcDatabase} from '../dbc/model.js'
 import type {FindingSink, SourcePos} from '../findings.js'
+import {paramBindingProblems} from '../formula/index.js'
 import type {FormulaSpec, ParamValue} from '../formula/model.js'
 import {sameUnit} from '../units/index.js'
 import type {YamlSource} from '../yaml/index.js'
@@ -253,27 +254,23 @@ export class ChannelBinder {
   }
 
   private bindParams(formula: FormulaSpec, given: unknown, path: Array<string | number>, ownerPath: ReadonlyArray<string | number>): Record<string, ParamValue> | undefined {
-    const map = isEntry(given) ? given : {}
-    const out: Record<string, ParamValue> = Object.create(null) as Record<string, ParamValue>
-    let ok = true
-    for (const [key, value] of Object.entries(map)) {
-      const param = formula.params.find((p) => p.name === key)
-      if (!param) {
-        const known = formula.params.map((p) => p.name).join(', ') || 'none'
-        this.error(this.keyPos([...path, key]), 'unknown-param', `formula "${formula.name}" has no parameter "${key}" (it has: ${known})`)
-        ok = false
-      } else if ((param.kind === 'table') !== Array.isArray(value)) {
-        this.error(this.valuePos([...path, key]), 'param-type', `parameter "${key}" of "${formula.name}" is a ${param.kind}, not a ${Array.isArray(value) ? 'table' : 'number'}`)
-        ok = false
-      } else out[key] = value as ParamValue
-    }
-    const missing = formula.params.filter((p) => p.default === undefined && !(p.name in map)).map((p) => `"${p.name}"`)
+    const params = Object.assign(Object.create(null) as Record<string, ParamValue>, isEntry(given) ? given : {})
+    // The formula module decides what binds (the same checks instantiate makes); we place each problem.
+    const problems = paramBindingProblems(formula, params)
+    const missing = problems.filter((p) => p.kind === 'missing').map((p) => `"${p.param}"`)
     if (missing.length > 0) {
       const what = missing.length === 1 ? 'parameter' : 'parameters'
       this.error(this.keyPos(isEntry(given) ? path : ownerPath), 'missing-param', `formula "${formula.name}" needs ${what} ${missing.join(', ')} (no default)`)
-      ok = false
     }
-    return ok ? out : undefined
+    for (const problem of problems) {
+      const at = [...path, problem.param ?? '']
+      if (problem.kind === 'unknown') {
+        const known = formula.params.map((p) => p.name).join(', ') || 'none'
+        this.error(this.keyPos(at), 'unknown-param', `formula "${formula.name}" has no parameter "${problem.param}" (it has: ${known})`)
+      } else if (problem.kind === 'type') this.error(this.valuePos(at), 'param-type', `${problem.message} (formula "${formula.name}")`)
+      else if (problem.kind === 'value') this.error(this.valuePos(at), 'param-value', `${problem.message} (formula "${formula.name}")`)
+    }
+    return problems.length === 0 ? params : undefined
   }
 
   /** Inputs may also name a DBC signal that passes through (it becomes a `signal` channel). */

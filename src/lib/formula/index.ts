@@ -5,7 +5,8 @@
 export {checkExamples, matchesExpected} from './examples.js'
 export {FORMULA_CONSTANTS, FORMULA_FUNCTIONS} from './functions.js'
 export type {FormulaFunctionInfo} from './functions.js'
-export {instantiate, paramProblems} from './instance.js'
+export {instantiate, paramBindingProblems, paramProblems} from './instance.js'
+export type {ParamProblem} from './instance.js'
 export {loadFormulaLibrary} from './library.js'
 export {FORMULA_SCHEMA_PATH, FORMULAS_DIR, STANDARD_LIBRARY_PATH} from './location.js'
 export type {

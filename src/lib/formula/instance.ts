@@ -13,8 +13,13 @@ export function paramValue(param: FormulaParam, params?: Params): ParamValue | u
   return own(params, param.name) ?? param.default
 }
 
-/** One reason params cannot be bound, with the param it concerns when there is one. */
+/**
+ * One reason params cannot be bound, with the param it concerns when there is one:
+ * `unknown` (no such param), `missing` (no value and no default), `type` (a table where a number
+ * belongs or the reverse), `value` (a table its function cannot use).
+ */
 export interface ParamProblem {
+  readonly kind: 'unknown' | 'missing' | 'type' | 'value'
   readonly param?: string
   readonly message: string
 }
@@ -27,6 +32,11 @@ export function paramProblems(spec: FormulaSpec, params?: Params): string[] {
   return bindProblems(spec, params, false).map((p) => p.message)
 }
 
+/** The same problems as `paramProblems`, with their kind and param, for loaders that place them. */
+export function paramBindingProblems(spec: FormulaSpec, params?: Params): ParamProblem[] {
+  return bindProblems(spec, params, false)
+}
+
 /** Problems of the defaults alone (a missing default is fine: the car gives the value). */
 export function defaultParamProblems(spec: FormulaSpec): ParamProblem[] {
   return bindProblems(spec, undefined, true)
@@ -35,18 +45,18 @@ export function defaultParamProblems(spec: FormulaSpec): ParamProblem[] {
 function bindProblems(spec: FormulaSpec, params: Params | undefined, allowMissing: boolean): ParamProblem[] {
   const problems: ParamProblem[] = []
   const declared = new Set(spec.params.map((p) => p.name))
-  for (const key of Object.keys(params ?? {})) if (!declared.has(key)) problems.push({message: `${spec.name} has no param "${key}"`})
+  for (const key of Object.keys(params ?? {})) if (!declared.has(key)) problems.push({kind: 'unknown', message: `${spec.name} has no param "${key}"`, param: key})
   const tables = new Map<string, readonly number[]>()
   for (const param of spec.params) {
     const {kind, name} = param
     const value = paramValue(param, params)
     if (value === undefined) {
-      if (!allowMissing) problems.push({message: `param "${name}" of ${spec.name} needs a value`, param: name})
+      if (!allowMissing) problems.push({kind: 'missing', message: `param "${name}" of ${spec.name} needs a value`, param: name})
     } else if (kind === 'number' && typeof value !== 'number') {
-      problems.push({message: `param "${name}" must be a number`, param: name})
+      problems.push({kind: 'type', message: `param "${name}" must be a number`, param: name})
     } else if (kind === 'table') {
       if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'number')) {
-        problems.push({message: `param "${name}" must be a table: a non-empty list of numbers`, param: name})
+        problems.push({kind: 'type', message: `param "${name}" must be a table: a non-empty list of numbers`, param: name})
       } else tables.set(name, value)
     }
   }
@@ -57,7 +67,7 @@ function bindProblems(spec: FormulaSpec, params: Params | undefined, allowMissin
 // What the table functions assume of their tables, checked once at bind instead of per call.
 function tableProblems(spec: FormulaSpec, tables: ReadonlyMap<string, readonly number[]>): ParamProblem[] {
   const problems = new Map<string, ParamProblem>()
-  const add = (param: string, message: string): void => void problems.set(message, {message, param})
+  const add = (param: string, message: string): void => void problems.set(message, {kind: 'value', message, param})
   const uses = compiledOf(spec).checked.tableUses
   for (const use of uses) {
     const table = tables.get(use.param)
