@@ -1,0 +1,2 @@
+export {DATA_STRIDE, FD_LENGTHS, fdDlcFor, FrameBatch, FrameFlag, MAX_BATCH_FRAMES} from './frame.js'
+export type {Frame, FrameInit} from './frame.js'
