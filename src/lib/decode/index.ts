@@ -1,0 +1,7 @@
+export {bitRuns, bytesNeeded} from './bit-layout.js'
+export type {BitRun} from './bit-layout.js'
+export {CarDecoder} from './car-decoder.js'
+export type {DecodeStats} from './car-decoder.js'
+export {compileMessageDecoder, rawKindOf} from './message-decoder.js'
+export type {MessageDecoder, RawKind} from './message-decoder.js'
+export {encodeMessage, EncodeError, toRaw} from './message-encoder.js'
