@@ -63,6 +63,8 @@ export class CarDecoder {
   /** Staleness limit per channel: 3 × its cycle time, in µs (Infinity when unknown). */
   private readonly staleAfterUs: Float64Array
   private readonly lastInputs: Float64Array[]
+  /** 1 when a channel was nulled for staleness: its next fresh pass must compute, even with inputs unchanged. */
+  private readonly nulledStale: Uint8Array
 
   constructor(readonly car: Car) {
     const messages = car.dbc.messages
@@ -77,6 +79,7 @@ export class CarDecoder {
     const plans = car.channels.map((c, i) => planFor(c, i, slot))
     this.staleAfterUs = staleLimits(car, slot)
     this.lastInputs = plans.map((p) => new Float64Array(p.reads.length).fill(Number.NaN))
+    this.nulledStale = new Uint8Array(n)
     this.direct = messages.map((m) => plans.filter((p) => car.channels[p.channel]!.source?.message === m))
     this.downstream = this.direct.map((direct) => downstreamOf(direct, plans, car.channels, slot))
   }
@@ -143,12 +146,17 @@ export class CarDecoder {
       }
       if (this.isStale(c, now)) stale = true
     }
-    const current = this.values[plan.channel]!
     if (stale) {
-      if (current === current || this.timeUs[plan.channel] !== this.timeUs[plan.channel]) this.store(plan.channel, Number.NaN, now)
+      if (this.nulledStale[plan.channel] === 0) this.store(plan.channel, Number.NaN, now)
+      this.nulledStale[plan.channel] = 1
       return
     }
-    if (!changed) return
+    if (!changed && this.nulledStale[plan.channel] === 0 && this.timeUs[plan.channel] === this.timeUs[plan.channel]) {
+      // Same inputs, same result: no evaluation, but the value is as fresh as its inputs.
+      this.timeUs[plan.channel] = now
+      return
+    }
+    this.nulledStale[plan.channel] = 0
     const start = plan.fromChannel >= 0 ? this.values[plan.fromChannel]! : Number.NaN
     this.store(plan.channel, this.run(plan, start), now)
   }
