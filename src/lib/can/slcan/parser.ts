@@ -126,16 +126,14 @@ export class SlcanParser {
           this.carryLength = total
           if (j < n) {
             this.carryLength = 0
-            this.line(this.carry, 0, total, hostTimeUs, out)
-            if (c === BEL) this.nack()
+            this.line(this.carry, 0, total, c, hostTimeUs, out)
           }
         }
       } else if (j - i > MAX_LINE) {
         this.overlong(bytes, i, j, j - i, j === n)
         if (c === BEL && j < n) this.nack()
       } else if (j < n) {
-        this.line(bytes, i, j, hostTimeUs, out)
-        if (c === BEL) this.nack()
+        this.line(bytes, i, j, c, hostTimeUs, out)
       } else {
         this.carry.set(bytes.subarray(i, j))
         this.carryLength = j - i
@@ -153,27 +151,35 @@ export class SlcanParser {
     this.skipping = false
     const length = this.carryLength
     this.carryLength = 0
-    if (length === 0) return
-    if (out.length < out.capacity && isFrameLetter(this.carry[0]!) && parseFrameLine(this.carry, 0, length, hostTimeUs, out, this.clock)) {
+    let start = 0
+    while (start < length && this.carry[start] === LF) start++
+    if (start === length) return
+    if (out.length < out.capacity && isFrameLetter(this.carry[start]!) && parseFrameLine(this.carry, start, length, hostTimeUs, out, this.clock)) {
       this.stats.frames++
       return
     }
-    this.bad(this.carry, 0, length, 'partial')
+    this.bad(this.carry, start, length, 'partial')
   }
 
-  /** One complete line `buf[start, end)` without its terminator. */
-  private line(buf: Uint8Array, start: number, end: number, hostTimeUs: number, out: FrameBatch): void {
+  /**
+   * One complete line `buf[start, end)`, ended by `terminator` (CR or BEL). An empty line is an
+   * ack if a CR ended it; a BEL is a nack whatever came before it.
+   */
+  private line(buf: Uint8Array, start: number, end: number, terminator: number, hostTimeUs: number, out: FrameBatch): void {
     if (buf[start] === LF) {
       // `\r\n` adapters: the LF after a `\r` starts the next line; it is not content (nor an ack).
       while (start < end && buf[start] === LF) start++
-      if (start === end) return
+      if (start === end) {
+        if (terminator === BEL) this.nack()
+        return
+      }
     }
-    if (start === end) {
+    if (start < end && !this.known(buf, start, end, hostTimeUs, out)) this.bad(buf, start, end, 'malformed')
+    if (terminator === BEL) this.nack()
+    else if (start === end) {
       this.stats.acks++
       this.onEvent?.({kind: 'ack'})
-      return
     }
-    if (!this.known(buf, start, end, hostTimeUs, out)) this.bad(buf, start, end, 'malformed')
   }
 
   /** Handles a frame or a known reply; false (nothing counted) if the line is neither. */
@@ -198,18 +204,19 @@ export class SlcanParser {
 
   /**
    * `CANable Error Register: 4` has no terminator, so the adapter's next line is glued to it:
-   * `CANable Error Register: 4t4208…`. Its hex digits can swallow the first letter of a `B…`
-   * or `D…` frame, so split points are tried from the longest register value down.
+   * `CANable Error Register: 4t4208…`. The register's hex digits run straight into a `B…`/`D…`
+   * frame (hex letters too), so the value is taken as short as possible (1..8 digits) such that
+   * the rest is empty or parses as a line of its own.
    */
   private errorRegister(buf: Uint8Array, start: number, end: number, hostTimeUs: number, out: FrameBatch): boolean {
     const digitsEnd = errorRegisterDigitsEnd(buf, start, end)
     if (digitsEnd < 0) return false
     const digitsStart = start + ERROR_REGISTER_PREFIX.length
-    for (let split = digitsEnd; split > digitsStart; split--) {
+    const lastSplit = Math.min(digitsEnd, digitsStart + 8)
+    for (let split = digitsStart + 1; split <= lastSplit; split++) {
       if (split === end || this.known(buf, split, end, hostTimeUs, out)) {
-        const value = readHex(buf, digitsStart, Math.min(split - digitsStart, 8))
         this.stats.errorRegisters++
-        this.onEvent?.({kind: 'error-register', value})
+        this.onEvent?.({kind: 'error-register', value: readHex(buf, digitsStart, split - digitsStart)})
         return true
       }
     }

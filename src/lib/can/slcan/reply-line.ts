@@ -107,6 +107,8 @@ export function classifyReply(line: Uint8Array, start: number, end: number): Slc
     const txErrors = decimal(line, start + 5, end)
     if (state !== undefined && rxErrors >= 0 && txErrors >= 0) return {kind: 'bus-state', rxErrors, state, txErrors}
   }
+  // Everything below is text; line noise (control or 8-bit bytes) is not.
+  if (!printable(line, start, end)) return undefined
   // +Board: …\tMCU: …: the CANable 2.5 V reply
   if (first === 0x2b && contains(line, start, end, TAB)) return {kind: 'version', text: asciiText(line, start, end)}
   // #, +, >: CANable 2.5 feedback, responses and debug messages; anything with a space is prose
@@ -132,6 +134,15 @@ function alphanumeric(line: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
     const c = line[i]!
     if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) return false
+  }
+  return true
+}
+
+/** Printable ASCII or tab only. */
+function printable(line: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = line[i]!
+    if ((c < 0x20 && c !== TAB) || c > 0x7e) return false
   }
   return true
 }
