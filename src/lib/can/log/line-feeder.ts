@@ -11,7 +11,6 @@ const MAX_LINE_BYTES = 1 << 20
 export class LineFeeder {
   private tail: Buffer | undefined
   private line = 0
-  private first = true
 
   constructor(
     private readonly parser: LogParser,
@@ -22,10 +21,6 @@ export class LineFeeder {
   feed(chunk: Uint8Array, out: FrameBatch[]): void {
     let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     let pos = 0
-    if (this.first && buf.length > 0) {
-      this.first = false
-      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3 // UTF-8 BOM
-    }
     if (this.tail) {
       const nl = buf.indexOf(10, pos)
       if (nl < 0 && this.tail.length + buf.length - pos < MAX_LINE_BYTES) {
@@ -68,6 +63,7 @@ export class LineFeeder {
 
   private parse(buf: Buffer, start: number, end: number, out: FrameBatch[]): void {
     if (end > start && buf[end - 1] === 13) end--
+    if (this.line === 0 && end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3 // UTF-8 BOM
     this.stats.linesRead++
     this.parser.parseLine(buf, start, end, ++this.line)
     if (this.parser.full) out.push(this.parser.take()!)

@@ -117,7 +117,7 @@ async function open(input: string | NodeJS.ReadableStream, name: string, path: s
     await rest.return?.().catch(() => undefined)
     throw unreadable(name, e)
   }
-  const text = Buffer.concat(head).toString('latin1')
+  const text = Buffer.concat(head).toString('latin1').replace(/^\u00ef\u00bb\u00bf/, '') // UTF-8 BOM
   const lines = text.split('\n', SNIFF_LINES * 4).filter((line) => line.trim() !== '').slice(0, SNIFF_LINES)
   const format = wanted !== 'auto' ? wanted : lines.length === 0 ? (formatFromSuffix(path) ?? 'candump') : detectLogFormat(path, lines)
   if (format === undefined) {
