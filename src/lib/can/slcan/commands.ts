@@ -6,6 +6,7 @@
 import type {FrameInit} from '../frame.js'
 import {FIRMWARE, type FirmwareFamily, bitrateCommand} from './firmware.js'
 import {formatFrameLine} from './frame-line.js'
+import type {SlcanEvent} from './reply-line.js'
 
 /**
  * Sent before anything else: `C` stops a half-open adapter streaming frames (so the reply to `V`
@@ -14,6 +15,15 @@ import {formatFrameLine} from './frame-line.js'
  * with a BEL, which is harmless.
  */
 export const PROBE_SEQUENCE: readonly string[] = ['C\r', 'V\r']
+
+/**
+ * The text `identifyFirmware` wants, if `event` can be the answer to the probe's `V`: a version
+ * line (`V1013`, `+Board: …`) or prose (the stock `<git version> <git remote>`). The probe's `C`
+ * answers at most an ack or a BEL, so the first such event after sending PROBE_SEQUENCE is it.
+ */
+export function versionReplyOf(event: SlcanEvent): string | undefined {
+  return event.kind === 'version' || event.kind === 'text' ? event.text : undefined
+}
 
 export interface OpenOptions {
   /** Nominal bit rate, bit/s; must be in the family's table (see FIRMWARE). */

@@ -3,7 +3,7 @@
  * it (host), and what each firmware family answers and emits (adapter emulator). See docs/slcan.md.
  */
 export {AdapterClock} from './clock.js'
-export {PROBE_SEQUENCE, closeSequence, openSequence, transmitCommand} from './commands.js'
+export {PROBE_SEQUENCE, closeSequence, openSequence, transmitCommand, versionReplyOf} from './commands.js'
 export type {OpenOptions} from './commands.js'
 export {DEFAULT_VERSION_REPLIES, SlcanAdapterEmulator} from './emulator.js'
 export type {SlcanAdapterEmulatorOptions} from './emulator.js'
