@@ -57,8 +57,7 @@ export class LineFeeder {
       this.tail = undefined
       this.parse(tail, 0, tail.length, out)
     }
-    const last = this.parser.take()
-    if (last) out.push(last)
+    for (let last = this.parser.take(); last; last = this.parser.take()) out.push(last)
   }
 
   private parse(buf: Buffer, start: number, end: number, out: FrameBatch[]): void {
@@ -66,6 +65,6 @@ export class LineFeeder {
     if (this.line === 0 && end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3 // UTF-8 BOM
     this.stats.linesRead++
     this.parser.parseLine(buf, start, end, ++this.line)
-    if (this.parser.full) out.push(this.parser.take()!)
+    while (this.parser.full) out.push(this.parser.take()!)
   }
 }

@@ -30,6 +30,9 @@ const DATE_STAMP = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{1,9})$
 /** Two hex digits: one data byte. */
 const HEX_BYTE = /^[0-9A-Fa-f]{2}$/
 
+/** Frames looked at before deciding whether relative stamps are deltas. */
+const DELTA_SAMPLE = 256
+
 const FD_LENGTHS = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64])
 const CAN_ERR_FLAG = 0x2000_0000
 
@@ -40,8 +43,10 @@ export class ScreenParser implements LogParser {
   private readonly channels = new ChannelTable()
   private stampKind: StampKind | undefined
   private clock: RelativeClock | undefined
-  /** The first batch of an `auto` relative log holds raw stamps until take() decides delta or not. */
+  /** In an `auto` relative log, frames keep raw stamps (full batches wait in `held`) until decided. */
   private undecided = false
+  private readonly held: FrameBatch[] = []
+  private sampled = 0
 
   constructor(
     private readonly stats: LogReadStats,
@@ -51,7 +56,7 @@ export class ScreenParser implements LogParser {
   }
 
   get full(): boolean {
-    return this.batch.length >= this.batch.capacity
+    return !this.undecided && (this.held.length > 0 || this.batch.length >= this.batch.capacity)
   }
 
   parseLine(buf: Uint8Array, start: number, end: number, line: number): void {
@@ -61,16 +66,28 @@ export class ScreenParser implements LogParser {
       return
     }
     const problem = this.parseFrame(text)
-    if (problem === undefined) this.stats.framesRead++
-    else noteBadLine(this.stats, line, problem)
+    if (problem !== undefined) {
+      noteBadLine(this.stats, line, problem)
+      return
+    }
+    this.stats.framesRead++
+    if (!this.undecided) return
+    if (++this.sampled >= DELTA_SAMPLE) this.decideDelta()
+    else if (this.batch.length >= this.batch.capacity) this.hold()
   }
 
   take(): FrameBatch | undefined {
     if (this.undecided) this.decideDelta()
+    if (this.held.length > 0) return this.held.shift()
     if (this.batch.length === 0) return undefined
     const full = this.batch
     this.batch = new FrameBatch(this.options.batchSize, this.channels.names)
     return full
+  }
+
+  private hold(): void {
+    this.held.push(this.batch)
+    this.batch = new FrameBatch(this.options.batchSize, this.channels.names)
   }
 
   /** Appends the frame on `text`, or returns why it is not one. */
@@ -189,19 +206,34 @@ export class ScreenParser implements LogParser {
 
   /**
    * `-td` and `-tz` print alike; in a `-tz` log stamps only grow (bar a little reordering between
-   * interfaces), in a `-td` log about half the steps go backwards. Decide on the first batch.
+   * interfaces), in a `-td` log about half the steps go backwards. Decide on the frames sampled,
+   * then turn their raw stamps into stored ones.
    */
   private decideDelta(): void {
     this.undecided = false
-    const b = this.batch
+    const batches = [...this.held, this.batch]
+    let steps = 0
     let backwards = 0
-    for (let i = 1; i < b.length; i++) {
-      if (b.timestampUs[i]! < b.timestampUs[i - 1]! || (b.timestampUs[i] === b.timestampUs[i - 1] && b.subMicroNs[i]! < b.subMicroNs[i - 1]!)) backwards++
+    let prevUs = -1
+    let prevNs = 0
+    for (const b of batches) {
+      for (let i = 0; i < b.length; i++) {
+        const us = b.timestampUs[i]!
+        const ns = b.subMicroNs[i]!
+        if (prevUs >= 0) {
+          steps++
+          if (us < prevUs || (us === prevUs && ns < prevNs)) backwards++
+        }
+        prevUs = us
+        prevNs = ns
+      }
     }
-    this.clock!.delta = b.length > 1 && backwards * 10 >= b.length - 1
-    for (let i = 0; i < b.length; i++) {
-      b.timestampUs[i] = this.clock!.next(b.timestampUs[i]!, b.subMicroNs[i]!)
-      b.subMicroNs[i] = this.clock!.lastNs
+    this.clock!.delta = steps > 0 && backwards * 10 >= steps
+    for (const b of batches) {
+      for (let i = 0; i < b.length; i++) {
+        b.timestampUs[i] = this.clock!.next(b.timestampUs[i]!, b.subMicroNs[i]!)
+        b.subMicroNs[i] = this.clock!.lastNs
+      }
     }
   }
 }

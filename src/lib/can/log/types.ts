@@ -46,8 +46,9 @@ export interface LogReaderOptions {
    */
   utcOffsetMinutes?: number
   /**
-   * Screen logs print `-td` (delta) and `-tz` (since start) stamps alike. `auto` reads the first
-   * batch as deltas when at least a tenth of its steps go backwards. Defaults to `auto`.
+   * Screen logs print `-td` (delta) and `-tz` (since start) stamps alike. `auto` reads them as
+   * deltas when at least a tenth of the steps among the first 256 frames go backwards.
+   * Defaults to `auto`.
    */
   relativeStamps?: RelativeStamps
   /** Name used in error messages for a stream input. Defaults to the path, or `stdin`. */
@@ -69,8 +70,8 @@ export interface ParserOptions {
 export interface LogParser {
   /** Parses one line, bytes `[start, end)` of `buf` without its line terminator; `line` is 1-based. */
   parseLine(buf: Uint8Array, start: number, end: number, line: number): void
-  /** True when the batch being filled is full: `take()` it before the next line. */
+  /** True while a full batch waits: `take()` until false before the next line. */
   readonly full: boolean
-  /** Hands over the batch being filled, if it holds frames, and starts a fresh one. */
+  /** Hands over the oldest batch holding frames (a full one, or the one being filled), if any. */
   take(): FrameBatch | undefined
 }
