@@ -68,8 +68,10 @@ export function parseFrameLine(line: Uint8Array, start: number, end: number, hos
   let length = dlc
   let rawDlc = 0
   if (flags & FrameFlag.fd) {
+    // d7E0 9 112233445566778899AABBCC: DLC 9 = 12 bytes
     length = FD_LENGTHS[dlc]!
   } else if (dlc > 8) {
+    // r100 F: remote, DLC 15
     // Nakakiyo reports remote frames with DLC 9..F; a classic data frame cannot carry them here.
     if (!(flags & FrameFlag.remote)) return false
     length = 8
@@ -79,6 +81,7 @@ export function parseFrameLine(line: Uint8Array, start: number, end: number, hos
   const dataChars = flags & FrameFlag.remote ? 0 : length * 2
   const stampDigits = end - dataAt - dataChars
   let stamp = -1
+  // t1230 EA5F (Z1, ms) or t1230 0000000A (Z2, µs); nothing else may follow the data
   if (stampDigits === 4 || stampDigits === 8) {
     stamp = readHex(line, dataAt + dataChars, stampDigits)
     if (stamp < 0) return false
