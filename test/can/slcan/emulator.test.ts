@@ -105,6 +105,8 @@ describe('SlcanAdapterEmulator: lawicel (CAN232, Nakakiyo092, slcanpty)', () => 
     expect(asciiText(adapter.emitFrame({data: [0xab, 0xcd], id: 0x420}, 59_999.7))).toBe('t4202ABCDEA5F\r')
     expect(asciiText(adapter.emitFrame({data: [], id: 0x420}, 60_001))).toBe('t42000001\r')
     expect(asciiText(adapter.emitFrame({id: 0x420}))).toBe('t42000001\r')
+    talk(adapter, 'C', 'Z2', 'O')
+    expect(asciiText(adapter.emitFrame({id: 0x420}, 3_600_000.015))).toBe('t4200' + '0000000F\r')
   })
 })
 
