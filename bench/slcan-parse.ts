@@ -1,17 +1,17 @@
 /**
  * slcan parse throughput: ≥ 1,000,000 distinct `t` lines (the E46 ids 0x420..0x456, DLC 8,
  * varying data) built in memory, with and without `Z1` stamps, parsed in USB-sized and
- * serial-read-sized chunks into reused FrameBatches. Median of 5 runs; prints frames/s and a
- * checksum of everything parsed (ids, data, timestamps) so the work cannot be optimised away.
+ * serial-read-sized chunks into reused FrameBatches. Median of 5 runs (bench/harness.ts); the
+ * checksum of everything parsed (ids, data, timestamps) keeps the work from being optimised away.
  *
  *   npx tsx bench/slcan-parse.ts [frames]
  */
 import {DATA_STRIDE, FrameBatch} from '../src/lib/can/frame.js'
 import {formatFrameLine} from '../src/lib/can/slcan/frame-line.js'
 import {SlcanParser} from '../src/lib/can/slcan/parser.js'
+import {measure} from './harness.js'
 
 const FRAMES = Number(process.argv[2] ?? 1_000_000)
-const RUNS = 5
 const E46_IDS = Array.from({length: 0x456 - 0x420 + 1}, (_, i) => 0x420 + i)
 
 /** The whole capture as one buffer of `\r`-terminated lines. */
@@ -74,24 +74,13 @@ function parseOnce(capture: Uint8Array, chunkSize: number): Run {
   return {checksum, frames, seconds}
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
-}
-
-const results: string[] = []
 for (const stamped of [false, true]) {
   const capture = buildCapture(stamped)
   for (const chunkSize of [64, 16_384]) {
-    parseOnce(capture, chunkSize) // warm-up
-    const runs = Array.from({length: RUNS}, () => parseOnce(capture, chunkSize))
-    const rate = median(runs.map((r) => r.frames / r.seconds))
-    const {checksum, frames} = runs[0]!
-    if (runs.some((r) => r.checksum !== checksum || r.frames !== frames)) throw new Error('runs disagree')
-    results.push(
-      `${stamped ? 'Z1 stamps' : 'no stamps'}  ${String(chunkSize).padStart(5)} B chunks  ${frames} frames  ` +
-        `${(capture.length / 1e6).toFixed(1)} MB  ${Math.round(rate).toLocaleString('en-US').padStart(11)} frames/s  checksum ${checksum}`,
+    await measure(
+      `slcan parse, ${stamped ? 'Z1 stamps' : 'no stamps'}, ${chunkSize} B reads`,
+      {items: FRAMES, target: 1_000_000, note: `${(capture.length / 1e6).toFixed(1)} MB of t lines`},
+      () => parseOnce(capture, chunkSize).checksum,
     )
-    console.log(results.at(-1))
   }
 }
