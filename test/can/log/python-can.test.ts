@@ -3,6 +3,8 @@ import path from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
+import {FrameBatch} from '../../../src/lib/can/index.js'
+import {AscWriter, CandumpWriter} from '../../../src/lib/can/log/index.js'
 import {hex, readAll, tempDir} from './helpers.js'
 
 /**
@@ -63,7 +65,7 @@ const FRAMES: PyFrame[] = [
   f({channel: 'can2', data: 'ff'.repeat(64), esi: true, ext: true, fd: true, id: 0x1abcdef, rx: false, t: '1700000001.000000'}),
   f({data: '', id: 0x7ff, t: '1700000001.999999'}),
   f({data: '0102030405060708', id: 0x7e8, t: '1700000002.000000'}),
-  f({data: '0000000000000000', error: true, id: 0, t: '1700000002.500000'}),
+  f({data: '0000000000000000', error: true, id: 0x80, t: '1700000002.500000'}), // bus error
 ]
 
 const usOf = (t: string): number => Number(t.split('.')[0]) * 1e6 + Number(t.split('.')[1])
@@ -151,5 +153,64 @@ describe('python-can ASCWriter output', () => {
     writeWithPythonCan()
     const {frames} = await readAll(ascFile, {startTimeUs: 0})
     expect(frames.map((fr) => fr.timestampUs)).toEqual(FRAMES.map((p) => usOf(p.t) - usOf(FRAMES[0]!.t)))
+  })
+})
+
+/** Reads a log with python-can's own reader and returns its messages as JSON. */
+const READ = `
+import json, sys, can
+reader = can.CanutilsLogReader(sys.argv[1]) if sys.argv[1].endswith('.log') else can.ASCReader(sys.argv[1], relative_timestamp=False)
+print(json.dumps([dict(t='%.6f' % m.timestamp, id=m.arbitration_id, ext=m.is_extended_id, remote=m.is_remote_frame, error=m.is_error_frame,
+    fd=m.is_fd, brs=m.bitrate_switch, esi=m.error_state_indicator, dlc=m.dlc, data=bytes(m.data or b'').hex(), channel=m.channel, rx=m.is_rx) for m in reader]))
+`
+
+describe('our writers, read by python-can', () => {
+  const batch = new FrameBatch(FRAMES.length)
+  for (const p of FRAMES) {
+    batch.push({
+      brs: p.brs,
+      channel: p.channel,
+      data: Buffer.from(p.data, 'hex'),
+      direction: p.rx ? 'rx' : 'tx',
+      error: p.error,
+      esi: p.esi,
+      extended: p.ext,
+      fd: p.fd,
+      id: p.id,
+      length: p.dlc,
+      remote: p.remote,
+      timestampUs: usOf(p.t),
+    })
+  }
+  const readWithPythonCan = (file: string): PyFrame[] => {
+    writeWithPythonCan() // the same python-can check
+    return JSON.parse(execFileSync(PYTHON, ['-c', READ, file], {encoding: 'utf8', env: {...process.env, TZ: 'UTC'}})) as PyFrame[]
+  }
+
+  it('CandumpWriter output reads back in python-can as written', async () => {
+    const file = path.join(tmp.dir, 'ours.log')
+    const writer = new CandumpWriter(file)
+    writer.write(batch)
+    await writer.close()
+    const back = readWithPythonCan(file)
+    // python-can's reader knows only bus-error frames (CAN_ERR_FLAG | 0x80), and turns them into
+    // bare error messages (no id, data or channel; python-can's default extended flag).
+    expect(back).toEqual(FRAMES.map((p) => (p.error ? {...p, channel: null, data: '', dlc: 0, ext: true, id: 0, rx: true} : p)))
+  })
+
+  it('AscWriter output reads back in python-can as written', async () => {
+    const file = path.join(tmp.dir, 'ours.asc')
+    const writer = new AscWriter(file, {utcOffsetMinutes: 0})
+    writer.write(batch)
+    await writer.close()
+    const back = readWithPythonCan(file)
+    // python-can numbers ASC channels from 0; error frames carry no id, data or direction.
+    expect(back).toEqual(
+      FRAMES.map((p) => ({
+        ...p,
+        channel: Number(p.channel.slice(3)),
+        ...(p.error ? {channel: 0, data: '', dlc: 0, ext: true, id: 0, rx: true} : {}),
+      })),
+    )
   })
 })
