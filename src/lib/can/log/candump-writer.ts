@@ -27,7 +27,10 @@ export class CandumpWriter {
     this.defaultName = Buffer.from(options.defaultChannel ?? 'can0', 'utf8')
   }
 
-  /** Writes every frame of `batch`; returns a promise when the stream wants the caller to wait. */
+  /**
+   * Writes every frame of `batch`. The lines are formatted before this returns, so the caller may
+   * clear and refill the batch at once; a returned promise means the stream wants it to wait.
+   */
   write(batch: FrameBatch): void | Promise<void> {
     if (batch.length === 0) return undefined
     const names = batch.channels.map((name) => this.encode(name))

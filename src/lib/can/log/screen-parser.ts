@@ -183,13 +183,16 @@ export class ScreenParser implements LogParser {
     } else {
       const parsed = parseDecimalSeconds(text)
       if (!parsed) return `bad timestamp "(${text})"`
-      ;({us, ns} = parsed)
+      us = parsed.us
+      ns = parsed.ns
       kind = us >= RELATIVE_BEFORE_SECONDS * 1e6 ? 'absolute' : 'relative'
     }
     if (this.stampKind === undefined) this.start(kind)
     else if (kind !== this.stampKind) return `${kind} timestamp in a log whose first frame had a ${this.stampKind} one`
-    if (this.clock && !this.undecided) us = this.clock.next(us, ns)
-    if (this.clock && !this.undecided) ns = this.clock.lastNs
+    if (this.clock && !this.undecided) {
+      us = this.clock.next(us, ns)
+      ns = this.clock.lastNs
+    }
     this.batch.timestampUs[i] = us
     this.batch.subMicroNs[i] = ns
     return undefined
