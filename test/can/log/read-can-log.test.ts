@@ -108,6 +108,16 @@ describe('readCanLog on candump logs', () => {
     expect(zipped.stats).toEqual(plain.stats)
   })
 
+  it('reports a corrupt gzip stream as InputDataError, and reads string chunks', async () => {
+    const corrupt = readCanLog(Readable.from([Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5, 6, 7, 8, 9])]), {name: 'bad.log.gz'})
+    await expect(corrupt.format).rejects.toMatchObject({code: 'PW_LOG_UNREADABLE', exit: 65})
+    const strings = await readAll(Readable.from(['(1.000000) can0 12', '3#11\n(1.000001) can0 124#22\n'], {objectMode: true}))
+    expect(strings.frames.map((f) => [f.id, hex(f.data)])).toEqual([
+      [0x123, '11'],
+      [0x124, '22'],
+    ])
+  })
+
   it('resolves the format without iterating, and stops reading when the consumer breaks', async () => {
     const file = path.join(tmp.dir, 'many.log')
     writeFileSync(file, Array.from({length: 20_000}, (_, k) => `(1.${String(k % 1e6).padStart(6, '0')}) can0 123#11`).join('\n'))
