@@ -1,0 +1,78 @@
+import {Args, Flags} from '@oclif/core'
+
+import {openCar} from '../lib/car/index.js'
+import {PitwallCommand} from '../lib/cli/index.js'
+import {parseDuration} from '../lib/config/index.js'
+import {UsageError} from '../lib/errors.js'
+import {parseSpeed, parseStartTime, replayLog, type ReplaySummary} from '../lib/replay/index.js'
+
+export type ReplayResult = ReplaySummary
+
+export default class Replay extends PitwallCommand {
+  static override args = {
+    file: Args.string({description: 'candump (-l or screen) or Vector ASC log; - reads stdin', required: true}),
+  }
+
+  static override description = `Reads a CAN log, decodes every frame with the car (DBC signals, then the car's pipelines and derived channels), and prints the result. Frames no message matches are counted, not printed, unless --unknown. Bad lines are counted with their line numbers, never fatal. A summary goes to stderr at the end; with --json only the summary is printed (on stdout).
+
+Output (--format): jsonl prints one object per decoded frame: {"ts", "id", "extended", "message", "signals": {name: value}, "labels"?, "nonfinite"?}; table prints one readable line per frame; candump re-emits the frames as a candump -l log.`
+
+  static override enableJsonFlag = true
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %> session.log', description: 'Decode a candump log with the default car, as JSON lines.'},
+    {command: '<%= config.bin %> <%= command.id %> road.log --car sample_can_spec.dbc --format table', description: 'Decode with a bare DBC, human readable.'},
+    {command: '<%= config.bin %> <%= command.id %> session.log --speed 1', description: 'Replay at real time (paced by the recorded timestamps).'},
+    {command: '<%= config.bin %> <%= command.id %> session.asc --to candump:session.log --unknown', description: 'Convert an ASC log to candump, every frame.'},
+    {command: 'candump -L can0 | <%= config.bin %> <%= command.id %> - --format table', description: 'Decode live candump output from stdin.'},
+  ]
+
+  static override flags = {
+    car: Flags.string({description: 'Car id, car YAML or bare .dbc. Env: PITWALL_CAR. Default: bmw_e46_m3.'}),
+    format: Flags.option({default: 'jsonl', description: 'Output format on stdout.', options: ['jsonl', 'candump', 'table'] as const})(),
+    'input-format': Flags.option({default: 'auto', description: 'Log format; auto detects it from the content.', options: ['auto', 'candump', 'candump-screen', 'asc'] as const})(),
+    'max-gap': Flags.string({description: 'Cut idle gaps longer than this when pacing (duration: 500ms, 5s).'}),
+    speed: Flags.string({default: 'max', description: 'max, or a factor of real time (1 = real time), pacing by the recorded timestamps.'}),
+    'start-time': Flags.string({description: 'Anchor a log with relative timestamps: ISO date-time or epoch seconds.'}),
+    to: Flags.string({default: 'stdout', description: 'stdout, or candump:FILE to write the frames to a candump log.'}),
+    unknown: Flags.boolean({default: false, description: 'Also output frames no message matches (message null).'}),
+  }
+
+  static override summary = 'Replay a candump or ASC log through the decoder and the car pipelines.'
+
+  async run(): Promise<ReplayResult> {
+    const {args, flags} = await this.parse(Replay)
+    const settings = await this.settings({car: flags.car, dataDir: flags['data-dir']})
+    const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
+    const candumpFile = flags.to === 'stdout' ? undefined : flags.to.startsWith('candump:') ? flags.to.slice(8) : undefined
+    if (flags.to !== 'stdout' && !candumpFile) {
+      throw new UsageError(`--to ${flags.to}: give stdout or candump:FILE`, {code: 'PW_BAD_TARGET', suggestions: ['--to candump:out.log']})
+    }
+    const abort = new AbortController()
+    process.once('SIGINT', () => abort.abort())
+    const summary = await replayLog({
+      car,
+      ...(candumpFile ? {candumpFile} : {}),
+      format: this.jsonEnabled() || candumpFile ? 'none' : flags.format,
+      input: args.file === '-' ? process.stdin : args.file,
+      inputFormat: flags['input-format'],
+      ...(flags['max-gap'] ? {maxGapUs: parseDuration(flags['max-gap']) * 1000} : {}),
+      out: process.stdout,
+      signal: abort.signal,
+      speed: parseSpeed(flags.speed),
+      ...(flags['start-time'] ? {startTimeUs: parseStartTime(flags['start-time'])} : {}),
+      unknown: flags.unknown,
+    })
+    if (!this.jsonEnabled()) this.logToStderr(describe(summary))
+    return summary
+  }
+}
+
+function describe(s: ReplaySummary): string {
+  const bad = s.log.problems.slice(0, 5).map((p) => `\n  line ${p.line}: ${p.message}`).join('')
+  return (
+    `${s.input} (${s.inputFormat}, car ${s.car}): ${s.log.framesRead} frames read, ${s.decode.decoded} decoded, ` +
+    `${s.decode.unknown} unknown id, ${s.decode.short} too short, ${s.decode.skipped} error/remote, ` +
+    `${s.log.badLines} bad lines, ${s.log.skippedLines} skipped lines, ${s.framesOut} written, ${s.wallMs} ms${bad}`
+  )
+}

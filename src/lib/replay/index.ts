@@ -1,0 +1,6 @@
+export {FrameFormatter} from './frame-output.js'
+export type {DecodedFrameJson, TextFormat} from './frame-output.js'
+export {Pacer, sleep} from './pace.js'
+export {replayLog} from './replay-log.js'
+export type {ReplayFormat, ReplayOptions, ReplaySummary} from './replay-log.js'
+export {parseSpeed, parseStartTime} from './options.js'

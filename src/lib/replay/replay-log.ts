@@ -1,0 +1,136 @@
+import type {Writable} from 'node:stream'
+
+import type {Car} from '../car/model.js'
+import {DATA_STRIDE, FrameBatch, MAX_BATCH_FRAMES} from '../can/frame.js'
+import {CandumpWriter, type LogFormat, type LogReadStats, readCanLog} from '../can/log/index.js'
+import {CarDecoder, type DecodeStats} from '../decode/index.js'
+import {FrameFormatter} from './frame-output.js'
+import {Pacer, sleep} from './pace.js'
+
+export type ReplayFormat = 'jsonl' | 'candump' | 'table'
+
+export interface ReplayOptions {
+  /** A log file path, or a stream (stdin). */
+  readonly input: string | NodeJS.ReadableStream
+  readonly car: Car
+  /** What goes to `out`; `none` decodes and counts only (`--json`). */
+  readonly format: ReplayFormat | 'none'
+  readonly out: Writable
+  /** Also write every printed frame to this candump log (`--to candump:FILE`). */
+  readonly candumpFile?: string
+  /** Factor of real time; Infinity = as fast as possible. */
+  readonly speed: number
+  readonly maxGapUs?: number
+  /** Print frames no message matches too. */
+  readonly unknown: boolean
+  readonly inputFormat?: LogFormat | 'auto'
+  readonly startTimeUs?: number
+  readonly signal?: AbortSignal
+}
+
+export interface ReplaySummary {
+  readonly input: string
+  readonly inputFormat: LogFormat
+  readonly car: string
+  readonly log: Omit<LogReadStats, 'problems'> & {readonly problems: LogReadStats['problems']}
+  readonly decode: DecodeStats
+  /** Frames written to the output (or the candump file). */
+  readonly framesOut: number
+  readonly wallMs: number
+  /** True when the output closed early (e.g. piped into `head`). */
+  readonly outputClosed: boolean
+}
+
+/**
+ * Replays a CAN log through the car's decoder: read batches, pace them, decode, and write each
+ * frame as JSON lines, a table or candump. Bad lines are counted by the reader, unknown and short
+ * frames by the decoder; nothing stops the stream but the end of the log, an abort, or the output
+ * closing.
+ */
+export async function replayLog(options: ReplayOptions): Promise<ReplaySummary> {
+  const started = performance.now()
+  const reader = readCanLog(options.input, {
+    format: options.inputFormat ?? 'auto',
+    ...(options.startTimeUs === undefined ? {} : {startTimeUs: options.startTimeUs}),
+  })
+  const decoder = new CarDecoder(options.car)
+  const formatter = new FrameFormatter(decoder)
+  const pacer = new Pacer(options.speed, options.maxGapUs)
+  const stdoutCandump = options.format === 'candump' ? new CandumpWriter(options.out) : undefined
+  const fileCandump = options.candumpFile ? new CandumpWriter(options.candumpFile) : undefined
+  const output = new OutputGate(options.out)
+  let framesOut = 0
+
+  for await (const batch of reader.batches) {
+    if (options.signal?.aborted || output.closed) break
+    const passed = new FrameBatch(MAX_BATCH_FRAMES, batch.channels)
+    let text = ''
+    for (let i = 0; i < batch.length; i++) {
+      const wait = pacer.delayMs(batch.timestampUs[i]!)
+      if (wait > 1) {
+        await flush()
+        await sleep(wait)
+        if (options.signal?.aborted || output.closed) break
+      }
+      const m = decoder.decodeFrame(batch, i)
+      if (m < 0 && !options.unknown) continue
+      framesOut++
+      if (options.format === 'jsonl') text += formatter.jsonLine(batch, i, m) + '\n'
+      else if (options.format === 'table') text += formatter.tableLine(batch, i, m) + '\n'
+      if (stdoutCandump || fileCandump) copyFrame(batch, i, passed)
+    }
+    await flush()
+
+    async function flush(): Promise<void> {
+      if (text) await output.write(text)
+      text = ''
+      if (passed.length > 0) {
+        await stdoutCandump?.write(passed)
+        await fileCandump?.write(passed)
+        passed.clear()
+      }
+    }
+  }
+  await fileCandump?.close()
+  if (stdoutCandump && !output.closed) await stdoutCandump.close()
+  return {
+    car: options.car.id,
+    decode: {...decoder.stats},
+    framesOut,
+    input: typeof options.input === 'string' ? options.input : 'stdin',
+    inputFormat: await reader.format,
+    log: {...reader.stats},
+    outputClosed: output.closed,
+    wallMs: Math.round(performance.now() - started),
+  }
+}
+
+function copyFrame(from: FrameBatch, i: number, to: FrameBatch): void {
+  const j = to.pushHeader(from.timestampUs[i]!, from.id[i]!, from.flags[i]!, from.dataLength[i]!, from.subMicroNs[i]!, from.rawDlc[i]!, from.channel[i]!)
+  to.data.set(from.data.subarray(i * DATA_STRIDE, (i + 1) * DATA_STRIDE), j * DATA_STRIDE)
+}
+
+/** Writes with backpressure; an output that closes (EPIPE: piped into `head`) ends the replay quietly. */
+class OutputGate {
+  closed = false
+
+  constructor(private readonly out: Writable) {
+    out.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') this.closed = true
+      else throw error
+    })
+  }
+
+  async write(text: string): Promise<void> {
+    if (this.closed) return
+    if (!this.out.write(text)) await new Promise<void>((done) => {
+      const finish = (): void => {
+        this.out.off('drain', finish)
+        this.out.off('close', finish)
+        done()
+      }
+      this.out.once('drain', finish)
+      this.out.once('close', finish)
+    })
+  }
+}
