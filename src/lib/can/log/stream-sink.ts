@@ -42,8 +42,17 @@ export class StreamSink {
     if (this.error) throw this.error
   }
 
+  // The waits that lose the race are cancelled: left pending, each would keep a listener on the
+  // stream, and a long replay waits for drain thousands of times.
   private async drained(): Promise<void> {
-    await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error'), once(this.stream, 'close')])
+    const cancel = new AbortController()
+    try {
+      await Promise.race([once(this.stream, 'drain', {signal: cancel.signal}), once(this.stream, 'close', {signal: cancel.signal})])
+    } catch (error) {
+      this.error ??= error as Error
+    } finally {
+      cancel.abort()
+    }
     if (this.error) throw this.error
   }
 }
