@@ -102,7 +102,7 @@ describe('ASC round trip: AscWriter then readCanLog', () => {
   const ascFrame = candumpFrame.map((f): FrameInit => {
     const {subMicroNs: _ns, channel: _c, ...rest} = f
     const base = {...rest, channel: `can${Math.abs(f.id) % 4}`, direction: f.direction ?? ('rx' as const)}
-    return f.error ? {channel: base.channel, error: true, id: 0, timestampUs: f.timestampUs} : base
+    return f.error ? {channel: base.channel, error: true, id: 0, timestampUs: f.timestampUs ?? 0} : base
   })
 
   it('keeps every frame exactly (stamps to the µs)', async () => {
@@ -110,7 +110,7 @@ describe('ASC round trip: AscWriter then readCanLog', () => {
       fc.asyncProperty(fc.array(ascFrame, {maxLength: 30, minLength: 1}), fc.integer({max: 4_000_000_000_000_000, min: 700_000_000_000_000}), async (raw, start) => {
         // ASC stamps count from the first frame: keep the log in order and absolute.
         let t = start
-        const frames = raw.map((f) => ({...f, timestampUs: (t += f.timestampUs % 5_000_000)}))
+        const frames = raw.map((f) => ({...f, timestampUs: (t += (f.timestampUs ?? 0) % 5_000_000)}))
         const text = await writeAll(frames, 7, (out) => new AscWriter(out, {end: true, utcOffsetMinutes: 0}))
         const read = await readText(text, {utcOffsetMinutes: 0})
         expect(read.format).toBe('asc')

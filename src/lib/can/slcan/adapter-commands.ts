@@ -8,7 +8,7 @@
  * S7        (nothing; 750k)      \r  (800k)           \r  (800k)
  * L         (nothing: unknown)   \r  listen-only      BEL (L<n> = bus-load report)
  * F         (nothing: unknown)   F00\r                \r  (F<filter> sets a filter!)
- * Z1        (nothing: unknown)   \r                   BEL (not implemented)
+ * Z1        (nothing: unknown)   \r                   BEL (firmware lacks Z)
  * V         ba6b1dd https://…\r  V1013\r              +Board: …\t…\r
  * t1230     (nothing)            z\r                  \r
  * ```

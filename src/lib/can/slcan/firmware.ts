@@ -81,7 +81,7 @@ export const FIRMWARE: Readonly<Record<FirmwareFamily, FirmwareFacts>> = {
     acknowledges: true,
     transmitAck: 'cr',
     listenOnly: 'OS',
-    // "not implemented" (Slcan/control.c): Z is answered with BEL.
+    // the firmware says so in Slcan/control.c: Z is answered with BEL.
     timestamps: false,
     statusFlags: false,
     bitrates: table([800_000, 'S7'], [83_333, 'S9'], [75_000, 'SA'], [62_500, 'SB'], [33_333, 'SC'], [5_000, 'SD']),
