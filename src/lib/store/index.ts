@@ -1,0 +1,8 @@
+export {classifyDuckDbError} from './duckdb-errors.js'
+export type {DuckDbFailure} from './duckdb-errors.js'
+export {CorruptDatabaseError, LIVE_DB_OPTIONS, openDatabase} from './database.js'
+export {LiveStore} from './live-store.js'
+export type {DropReason, LiveStoreOptions, LiveStoreStats} from './live-store.js'
+export type {SessionInfo, SessionInit, StoreEvent} from './protocol.js'
+export {MIGRATIONS, SCHEMA_VERSION, SESSION_TABLES} from './schema.js'
+export {RUN_SHEET_COLUMNS, sessionId} from './sessions.js'

@@ -1,0 +1,247 @@
+import type {DuckDBAppender} from '@duckdb/node-api'
+
+import {CHUNK_ROWS, ChunkBuilder} from './chunks.js'
+import {type OpenDatabase, openDatabase} from './database.js'
+import {classifyDuckDbError} from './duckdb-errors.js'
+import type {FrameColumns, Reply, SampleColumns, StoreEvent} from './protocol.js'
+
+interface Pending {
+  readonly sessionKey: number
+  readonly sourceId: number
+  readonly frames: FrameColumns
+  readonly samples?: SampleColumns
+}
+
+export interface WriterOptions {
+  /** Longest time a frame waits before it is committed. Default 50 ms. */
+  readonly flushIntervalMs?: number
+  /** Commit as soon as this many frames wait. Default 8192. */
+  readonly flushFrames?: number
+  /** Checkpoint once ingest has been idle this long. Default 2 s. */
+  readonly idleCheckpointMs?: number
+  /** While the disk is full, try writing again this often. Default 2 s. */
+  readonly diskRetryMs?: number
+}
+
+/**
+ * The one writer of the live DB. Appends column-wise (data chunks) through two appenders and
+ * commits every `flushIntervalMs` or `flushFrames`, whichever comes first; each commit is durable
+ * (DuckDB fsyncs its WAL) and is reported with the running totals. It lives in the store worker,
+ * so a commit's fsync never stalls the main thread's event loop.
+ *
+ * Failures: an invalidated database is reopened and the uncommitted frames retried; a full disk
+ * drops what could not be written (counted, reason `disk_full`) and retries every `diskRetryMs`;
+ * any other write error drops that flush (reason `write_error`). Nothing already committed is
+ * touched by any of these paths.
+ */
+export class Writer {
+  private pending: Pending[] = []
+  private pendingFrames = 0
+  private timer: NodeJS.Timeout | undefined
+  private idleTimer: NodeJS.Timeout | undefined
+  private frameAppender!: DuckDBAppender
+  private sampleAppender!: DuckDBAppender
+  private readonly chunks = new ChunkBuilder()
+  private diskFullUntil = 0
+  private dirty = false
+  private chain: Promise<unknown> = Promise.resolve()
+  private readonly sessionFrames = new Map<number, number>()
+  committedFrames = 0
+  committedSamples = 0
+  invalidations = 0
+
+  private constructor(
+    private db: OpenDatabase,
+    private readonly post: (reply: Reply) => void,
+    private readonly options: Required<WriterOptions>,
+  ) {}
+
+  static async create(db: OpenDatabase, post: (reply: Reply) => void, options: WriterOptions = {}): Promise<Writer> {
+    const writer = new Writer(db, post, {diskRetryMs: 2000, flushFrames: 8192, flushIntervalMs: 50, idleCheckpointMs: 2000, ...options})
+    await writer.createAppenders()
+    return writer
+  }
+
+  get database(): OpenDatabase {
+    return this.db
+  }
+
+  /** Queues frames (and their samples) for the next commit. */
+  append(item: Pending): void {
+    if (Date.now() < this.diskFullUntil) {
+      this.event({frames: item.frames.length, kind: 'dropped', reason: 'disk_full'})
+      return
+    }
+    this.pending.push(item)
+    this.pendingFrames += item.frames.length
+    if (this.pendingFrames >= this.options.flushFrames) void this.flush().catch(() => undefined)
+    else this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.options.flushIntervalMs)
+  }
+
+  /**
+   * Runs `work` on the writer connection after everything queued before it: commits, checkpoints
+   * and session changes never interleave on the one connection.
+   */
+  exclusive<T>(work: (db: OpenDatabase) => Promise<T>): Promise<T> {
+    const run = this.chain.then(() => work(this.db))
+    this.chain = run.catch(() => undefined)
+    return run
+  }
+
+  /** Commits everything queued now. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    return this.exclusive(() => this.commitPending())
+  }
+
+  private async commitPending(): Promise<void> {
+    if (this.pending.length === 0) return
+    const batch = this.pending
+    this.pending = []
+    this.pendingFrames = 0
+    try {
+      await this.writeAll(batch)
+    } catch (error) {
+      await this.failed(batch, error)
+      return
+    }
+    if (this.diskFullUntil > 0) {
+      this.diskFullUntil = 0
+      this.event({full: false, kind: 'disk-full'})
+    }
+    let frames = 0
+    let samples = 0
+    for (const item of batch) {
+      frames += item.frames.length
+      samples += item.samples?.length ?? 0
+      this.sessionFrames.set(item.sessionKey, (this.sessionFrames.get(item.sessionKey) ?? 0) + item.frames.length)
+    }
+    this.committedFrames += frames
+    this.committedSamples += samples
+    this.dirty = true
+    const last = batch.at(-1)!.sessionKey
+    this.post({frames: this.committedFrames, samples: this.committedSamples, sessionFrames: this.sessionFrames.get(last) ?? 0, sessionKey: last, type: 'committed'})
+    this.scheduleIdleCheckpoint()
+  }
+
+  /** Commits what is queued, then CHECKPOINT through the async API: the WAL folds into the file. */
+  async checkpoint(): Promise<void> {
+    await this.flush()
+    await this.exclusive(async (db) => {
+      const started = performance.now()
+      await db.writer.run('CHECKPOINT')
+      this.dirty = false
+      this.event({kind: 'checkpoint', ms: Math.round(performance.now() - started)})
+    })
+  }
+
+  /** Flush, checkpoint, close the appenders. The caller closes the database. */
+  async close(): Promise<void> {
+    clearTimeout(this.idleTimer)
+    await this.flush()
+    await this.checkpoint()
+    this.frameAppender.closeSync()
+    this.sampleAppender.closeSync()
+  }
+
+  // One transaction: a commit stores a frame together with every sample it produced, or neither.
+  // The appenders' flushes stay in memory; COMMIT (the WAL fsync) runs through the async API.
+  private async writeAll(batch: readonly Pending[]): Promise<void> {
+    await this.db.writer.run('BEGIN TRANSACTION')
+    try {
+      this.appendAll(batch)
+      this.sampleAppender.flushSync()
+      this.frameAppender.flushSync()
+      await this.db.writer.run('COMMIT')
+    } catch (error) {
+      await this.db.writer.run('ROLLBACK').catch(() => undefined)
+      throw error
+    }
+  }
+
+  private appendAll(batch: readonly Pending[]): void {
+    for (const item of batch) {
+      for (let from = 0; from < item.frames.length; from += CHUNK_ROWS) {
+        const n = Math.min(CHUNK_ROWS, item.frames.length - from)
+        this.frameAppender.appendDataChunk(this.chunks.frames(item.sessionKey, item.sourceId, item.frames, from, n))
+      }
+      const s = item.samples
+      for (let from = 0; s && from < s.length; from += CHUNK_ROWS) {
+        const n = Math.min(CHUNK_ROWS, s.length - from)
+        this.sampleAppender.appendDataChunk(this.chunks.samples(item.sessionKey, s, from, n))
+      }
+    }
+  }
+
+  private async failed(batch: Pending[], error: unknown): Promise<void> {
+    const frames = batch.reduce((n, item) => n + item.frames.length, 0)
+    const failure = classifyDuckDbError(error)
+    if (failure.kind === 'invalidated') {
+      this.invalidations++
+      const reopened = await this.reopen()
+      this.event({kind: 'invalidated', reopened})
+      if (reopened) {
+        // Nothing of this batch was committed: the failed transaction rolled back.
+        this.pending = [...batch, ...this.pending]
+        this.pendingFrames += frames
+        this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.options.flushIntervalMs)
+        return
+      }
+    }
+    await this.resetAppenders()
+    if (failure.kind === 'disk-full') {
+      this.diskFullUntil = Date.now() + this.options.diskRetryMs
+      this.event({full: true, kind: 'disk-full'})
+      this.event({frames, kind: 'dropped', reason: 'disk_full'})
+      return
+    }
+    this.event({frames, kind: 'dropped', reason: 'write_error'})
+    this.event({kind: 'warning', message: `write failed, ${frames} frames dropped: ${error instanceof Error ? error.message : String(error)}`})
+  }
+
+  private async reopen(): Promise<boolean> {
+    try {
+      this.db.writer.closeSync()
+      this.db.instance.closeSync()
+    } catch {
+      // The old handles are already unusable; the new instance is what matters.
+    }
+    try {
+      this.db = await openDatabase(this.db.path)
+      await this.createAppenders()
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  private async resetAppenders(): Promise<void> {
+    for (const a of [this.frameAppender, this.sampleAppender]) {
+      try {
+        a.clear()
+        a.closeSync()
+      } catch {
+        // A failed appender may refuse to close; it is replaced below either way.
+      }
+    }
+    await this.createAppenders().catch(() => undefined)
+  }
+
+  private async createAppenders(): Promise<void> {
+    this.frameAppender = await this.db.writer.createAppender('frames')
+    this.sampleAppender = await this.db.writer.createAppender('samples')
+  }
+
+  private scheduleIdleCheckpoint(): void {
+    clearTimeout(this.idleTimer)
+    this.idleTimer = setTimeout(() => {
+      if (this.dirty && this.pending.length === 0) void this.checkpoint().catch((e: unknown) => this.event({kind: 'warning', message: `checkpoint failed: ${String(e)}`}))
+    }, this.options.idleCheckpointMs)
+    this.idleTimer.unref()
+  }
+
+  private event(event: StoreEvent): void {
+    this.post({event, type: 'event'})
+  }
+}
