@@ -6,3 +6,6 @@ export type {DropReason, LiveStoreOptions, LiveStoreStats} from './live-store.js
 export type {SessionInfo, SessionInit, StoreEvent} from './protocol.js'
 export {MIGRATIONS, SCHEMA_VERSION, SESSION_TABLES} from './schema.js'
 export {RUN_SHEET_COLUMNS, sessionId} from './sessions.js'
+export {SessionManager} from './session-manager.js'
+export type {SessionManagerOptions} from './session-manager.js'
+export {openLiveStore} from './open-live-store.js'

@@ -1,0 +1,2 @@
+export {ingestLog} from './ingest-log.js'
+export type {IngestLogOptions, IngestSummary} from './ingest-log.js'

@@ -1,0 +1,2 @@
+export {onShutdown} from './shutdown.js'
+export type {ShutdownHandle} from './shutdown.js'
