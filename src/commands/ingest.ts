@@ -5,6 +5,7 @@ import {PitwallCommand, parseMeta} from '../lib/cli/index.js'
 import {parseDuration} from '../lib/config/index.js'
 import {UsageError} from '../lib/errors.js'
 import {ingestLog, type IngestSummary} from '../lib/ingest/index.js'
+import {createLogger} from '../lib/log.js'
 import {onShutdown} from '../lib/ops/index.js'
 import {openLiveStore, SessionManager} from '../lib/store/index.js'
 
@@ -36,17 +37,26 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
 
   async run(): Promise<IngestResult> {
     const {flags} = await this.parse(Ingest)
+    // Listen for SIGTERM/SIGINT before anything slow: a stop during start-up is a clean stop too.
+    const abort = new AbortController()
+    const shutdown = onShutdown(async () => abort.abort())
     if (!flags.stdin) throw new UsageError('ingest needs an input: --stdin', {code: 'PW_NO_INPUT', suggestions: ['candump -L can0 | pitwall ingest --stdin']})
-    const settings = await this.settings({car: flags.car, dataDir: flags['data-dir']})
+    const settings = await this.settings({car: flags.car, dataDir: flags['data-dir'], logLevel: flags['log-level']})
     const runSheet = parseMeta(flags.meta)
     const idleEndMs = parseDuration(flags['session-idle'])
     const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
+    const log = createLogger({level: settings.get('logLevel') ?? 'info'}).child({module: 'ingest'})
     const {store, unclean} = await openLiveStore(settings.dataDir)
+    log.info({path: store.path}, 'live DB open, reading stdin')
     for (const id of unclean) this.logToStderr(`session ${id} was left live by a process that died: closed as ended (unclean)`)
+    store.onEvent((event) => {
+      if (event.kind === 'dropped') log.warn({frames: event.frames, reason: event.reason}, 'frames dropped')
+      else if (event.kind === 'invalidated') log.error({reopened: event.reopened}, 'DuckDB invalidated the database; reopened')
+      else if (event.kind === 'disk-full') log.warn({full: event.full}, event.full ? 'disk full: writing stopped' : 'disk space back: writing resumed')
+      else if (event.kind === 'warning') log.warn(event.message)
+    })
     const sessions = new SessionManager(store, car, {idleEndMs, runSheet})
     store.onCommitted((_stats, _key, sessionFrames) => process.stderr.write(`committed ${sessionFrames}\n`))
-    const abort = new AbortController()
-    const shutdown = onShutdown(async () => abort.abort())
     try {
       const summary = await ingestLog({car, input: process.stdin, inputFormat: flags['input-format'], sessions, signal: abort.signal, sourceName: 'stdin', store})
       await sessions.end(summary.stoppedBy === 'signal' ? 'shutdown' : 'sources_stopped')

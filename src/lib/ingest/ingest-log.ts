@@ -30,7 +30,7 @@ export interface IngestSummary {
  * timestamps. Ends at EOF or on abort; the caller ends the session and closes the store.
  */
 export async function ingestLog(options: IngestLogOptions): Promise<IngestSummary> {
-  const reader = readCanLog(options.input, {format: options.inputFormat ?? 'auto', name: options.sourceName})
+  const reader = readCanLog(options.input, {format: options.inputFormat ?? 'auto', live: typeof options.input !== 'string', name: options.sourceName})
   const decoder = new CarDecoder(options.car)
   let stoppedBy: IngestSummary['stoppedBy'] = 'eof'
   const onAbort = (): void => {
@@ -38,6 +38,7 @@ export async function ingestLog(options: IngestLogOptions): Promise<IngestSummar
     if (typeof options.input !== 'string') (options.input as NodeJS.ReadableStream & {destroy?: () => void}).destroy?.()
   }
   options.signal?.addEventListener('abort', onAbort, {once: true})
+  if (options.signal?.aborted) onAbort()
   try {
     for await (const batch of reader.batches) {
       const samples = decodeToSamples(decoder, batch)

@@ -51,6 +51,7 @@ export async function replayLog(options: ReplayOptions): Promise<ReplaySummary> 
   const started = performance.now()
   const reader = readCanLog(options.input, {
     format: options.inputFormat ?? 'auto',
+    live: typeof options.input !== 'string',
     ...(options.startTimeUs === undefined ? {} : {startTimeUs: options.startTimeUs}),
   })
   const decoder = new CarDecoder(options.car)

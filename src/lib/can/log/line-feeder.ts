@@ -50,6 +50,12 @@ export class LineFeeder {
     }
   }
 
+  /** Hands over the batch being filled, however few frames it holds (live streams: no waiting for 2,048). */
+  drain(out: FrameBatch[]): void {
+    const partial = this.parser.take()
+    if (partial) out.push(partial)
+  }
+
   /** End of input: parses a last line without LF and hands over the last batch. */
   end(out: FrameBatch[]): void {
     if (this.tail) {

@@ -50,7 +50,7 @@ export function readCanLog(input: string | NodeJS.ReadableStream, options: LogRe
     startTimeUs: options.startTimeUs,
     utcOffsetMinutes: options.utcOffsetMinutes,
   }
-  const opening = open(input, name, path, options.format ?? 'auto')
+  const opening = open(input, name, path, options.format ?? 'auto', options.live === true)
   const format = opening.then((o) => o.format)
   // The caller may only iterate; the rejection then surfaces there, not as an unhandled one.
   format.catch(() => {})
@@ -59,27 +59,29 @@ export function readCanLog(input: string | NodeJS.ReadableStream, options: LogRe
     [Symbol.asyncIterator]() {
       if (iterated) throw new Error('readCanLog batches can be iterated only once')
       iterated = true
-      return iterate(opening, name, stats, parserOptions)
+      return iterate(opening, name, stats, parserOptions, options.live === true && typeof input !== 'string')
     },
   }
   return {batches, format, stats}
 }
 
-async function* iterate(opening: Promise<Opened>, name: string, stats: LogReadStats, options: ParserOptions): AsyncGenerator<FrameBatch> {
+// A live stream (a pipe from candump, `live: true`): what one read brought is handed on at once,
+// as a batch of however many frames it holds, instead of waiting for 2,048 frames to accumulate.
+async function* iterate(opening: Promise<Opened>, name: string, stats: LogReadStats, options: ParserOptions, live: boolean): AsyncGenerator<FrameBatch> {
   const {format, head, rest} = await opening
   const feeder = new LineFeeder(LOG_FORMATS[format].reader(stats, options), stats)
   const out: FrameBatch[] = []
   try {
-    for (const chunk of head) {
-      feeder.feed(chunk, out)
-      while (out.length > 0) yield out.shift()!
-    }
+    for (const chunk of head) feeder.feed(chunk, out)
+    if (live) feeder.drain(out)
+    while (out.length > 0) yield out.shift()!
     for (;;) {
       const next = await rest.next().catch((e: unknown) => {
         throw unreadable(name, e)
       })
       if (next.done) break
       feeder.feed(toBuffer(next.value), out)
+      if (live) feeder.drain(out)
       while (out.length > 0) yield out.shift()!
     }
     feeder.end(out)
@@ -90,13 +92,16 @@ async function* iterate(opening: Promise<Opened>, name: string, stats: LogReadSt
 }
 
 /** Opens the input, undoes gzip, reads enough to detect the format. */
-async function open(input: string | NodeJS.ReadableStream, name: string, path: string | undefined, wanted: LogFormat | 'auto'): Promise<Opened> {
+async function open(input: string | NodeJS.ReadableStream, name: string, path: string | undefined, wanted: LogFormat | 'auto', live: boolean): Promise<Opened> {
   const source: NodeJS.ReadableStream = typeof input === 'string' ? createReadStream(input, {highWaterMark: 256 * 1024}) : input
   let rest: AsyncIterator<Buffer | string> = source[Symbol.asyncIterator]()
   const head: Buffer[] = []
   let bytes = 0
+  // A log is sniffed from its first 64 KiB; a live stream from what has arrived once it holds a
+  // complete line, so a slow source (a real bus at 250 frames/s) is not held up.
+  const enoughOfStream = (): boolean => live && head.some((c) => c.includes(10))
   const readHead = async (): Promise<void> => {
-    while (bytes < SNIFF_BYTES) {
+    while (bytes < SNIFF_BYTES && !enoughOfStream()) {
       const next = await rest.next()
       if (next.done) break
       const chunk = toBuffer(next.value)

@@ -51,6 +51,12 @@ export interface LogReaderOptions {
    * Defaults to `auto`.
    */
   relativeStamps?: RelativeStamps
+  /**
+   * A stream that delivers frames as they happen (a pipe from candump, stdin): every read is
+   * handed on as a batch at once, and the format is sniffed from the first complete line instead
+   * of the first 64 KiB. Defaults to false (a log read as fast as it comes).
+   */
+  live?: boolean
   /** Name used in error messages for a stream input. Defaults to the path, or `stdin`. */
   name?: string
 }
