@@ -1,8 +1,11 @@
+import {dirname} from 'node:path'
 import {Worker} from 'node:worker_threads'
 
 import type {FrameBatch} from '../can/frame.js'
 import type {SampleBatch} from '../decode/index.js'
+import type {ArchiveFormat, ArchiveOutcome, ArchiveRecovery, RestoreOutcome} from './archive-types.js'
 import {type Reply, type Request, reviveError, type SessionInfo, type SessionInit, type StoreEvent} from './protocol.js'
+import type {VacuumOptions, VacuumResult} from './vacuum.js'
 
 export type DropReason = 'queue_full' | 'disk_full' | 'write_error'
 
@@ -133,6 +136,33 @@ export class LiveStore {
 
   checkpoint(): Promise<void> {
     return this.request({op: 'checkpoint'}) as Promise<void>
+  }
+
+  /**
+   * Archives one ended session into `<data-dir>/archive/` (written, reopened and verified, made
+   * durable, then removed from the live DB in one transaction). See archive-session.ts.
+   */
+  archive(sessionId: string, options: {format?: ArchiveFormat; dryRun?: boolean} = {}): Promise<ArchiveOutcome> {
+    return this.request({dataDir: this.dataDir, dryRun: options.dryRun ?? false, format: options.format ?? 'duckdb', op: 'archive', sessionId}) as Promise<ArchiveOutcome>
+  }
+
+  /** Cleans up after an interrupted archive run: removes `.partial` files, finishes verified archives. */
+  recoverArchives(options: {dryRun?: boolean} = {}): Promise<ArchiveRecovery> {
+    return this.request({dataDir: this.dataDir, dryRun: options.dryRun ?? false, op: 'archiveRecover'}) as Promise<ArchiveRecovery>
+  }
+
+  /** Re-imports an archive (`.duckdb` file or parquet session folder) as an ended session. */
+  restoreArchive(path: string): Promise<RestoreOutcome> {
+    return this.request({op: 'restore', path}) as Promise<RestoreOutcome>
+  }
+
+  /** CHECKPOINT, retention, and (past the free-block threshold) a verified copy swapped in. */
+  vacuum(options: VacuumOptions): Promise<VacuumResult> {
+    return this.request({op: 'vacuum', options}) as Promise<VacuumResult>
+  }
+
+  private get dataDir(): string {
+    return dirname(this.path)
   }
 
   /** Flush, checkpoint, close the database, stop the worker. */

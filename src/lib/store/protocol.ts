@@ -3,6 +3,8 @@
  * DuckDB instance of the live file. Frame and sample columns travel as transferred buffers.
  */
 import {type ExitCodeValue, InputDataError, InternalError, PitwallError, UnavailableError, UsageError} from '../errors.js'
+import type {ArchiveRequest} from './archive-types.js'
+import type {VacuumOptions} from './vacuum.js'
 
 /** Raw frames of one source, columns as in FrameBatch (only the first `length` rows count). */
 export interface FrameColumns {
@@ -53,6 +55,11 @@ export type Request =
   | {op: 'flush'}
   | {op: 'checkpoint'}
   | {op: 'close'}
+  // archive and vacuum (archive-session.ts, archive-restore.ts, vacuum.ts)
+  | ({op: 'archive'} & ArchiveRequest)
+  | {op: 'archiveRecover'; dataDir: string; dryRun: boolean}
+  | {op: 'restore'; path: string}
+  | {op: 'vacuum'; options: VacuumOptions}
 
 /** Replies carry the request's `seq`; `committed` and `event` are unsolicited. */
 export type Reply =

@@ -6,10 +6,13 @@ import {parentPort} from 'node:worker_threads'
 
 import type {DuckDBConnection} from '@duckdb/node-api'
 
+import {archiveSession, recoverArchives} from './archive-session.js'
+import {restoreArchive} from './archive-restore.js'
 import {type OpenDatabase, openDatabase} from './database.js'
 import {type Reply, type Request, serializeError} from './protocol.js'
 import {toJsonRows} from './rows.js'
 import {addSource, closeUncleanSessions, createSession, endSession} from './sessions.js'
+import {vacuum} from './vacuum.js'
 import {Writer} from './writer.js'
 
 const port = parentPort!
@@ -54,6 +57,14 @@ async function handle(request: Request): Promise<unknown> {
     case 'checkpoint':
       await ready().checkpoint()
       return undefined
+    case 'archive':
+      return archiveSession(ready(), request)
+    case 'archiveRecover':
+      return recoverArchives(ready(), request.dataDir, request.dryRun)
+    case 'restore':
+      return restoreArchive(ready(), request.path)
+    case 'vacuum':
+      return vacuum({closeAround, writer: ready()}, request.options)
     case 'close': {
       if (writer) {
         await writer.close()
@@ -65,6 +76,44 @@ async function handle(request: Request): Promise<unknown> {
       return undefined
     }
   }
+}
+
+/**
+ * Vacuum's file swap: drain and close the writer (nothing more is committed to the old file), run
+ * `copy` on the still open instance, close it, run `swap`, reopen. Commit counters carry over.
+ * Frames appended meanwhile are refused ("not open"): vacuum runs when ingest is idle.
+ */
+async function closeAround<T>(copy: (db: OpenDatabase) => Promise<T>, swap: (copied: T) => void): Promise<{writer: Writer; copied: T}> {
+  const old = ready()
+  await old.close()
+  writer = undefined
+  const db = old.database
+  let copied: T | undefined
+  let failure: unknown
+  try {
+    copied = await copy(db)
+  } catch (error) {
+    failure = error
+  }
+  reader?.closeSync()
+  db.writer.closeSync()
+  db.instance.closeSync()
+  if (failure === undefined) {
+    try {
+      swap(copied as T)
+    } catch (error) {
+      failure = error
+    }
+  }
+  const reopened = await openDatabase(db.path)
+  const next = await Writer.create(reopened, post)
+  next.committedFrames = old.committedFrames
+  next.committedSamples = old.committedSamples
+  next.invalidations = old.invalidations
+  reader = await reopened.instance.connect()
+  writer = next
+  if (failure !== undefined) throw failure
+  return {copied: copied as T, writer: next}
 }
 
 function ready(): Writer {

@@ -1,0 +1,54 @@
+import type {DuckDBConnection} from '@duckdb/node-api'
+
+import {SESSION_TABLES} from './schema.js'
+
+/**
+ * A table's fingerprint: its row count and, per column, the sum of the column's hashes. Sums do
+ * not depend on row order, so a copy written in another order still matches, and any changed,
+ * lost or added value changes a sum (or the count). Columns that legitimately differ between
+ * the copies (the session key of a restored session, the state of the session row) are left out.
+ */
+export interface Fingerprint {
+  readonly rows: number
+  readonly sums: Readonly<Record<string, string>>
+}
+
+/** Every table of a session archive, with the columns its fingerprint leaves out. */
+export const ARCHIVED_TABLES: ReadonlyArray<{readonly table: string; readonly exclude: readonly string[]}> = [
+  {exclude: ['session_key', 'state', 'archive_path'], table: 'sessions'},
+  {exclude: [], table: 'cars'},
+  ...SESSION_TABLES.map((table) => ({exclude: ['session_key'], table})),
+]
+
+/** `from` is a table reference or a table function (`read_parquet('…')`); `where` filters it. */
+export async function fingerprint(c: DuckDBConnection, from: string, where: string, exclude: readonly string[]): Promise<Fingerprint> {
+  const columns = exclude.length > 0 ? `* EXCLUDE (${exclude.join(', ')})` : '*'
+  const result = await c.runAndReadAll(`SELECT count(*) AS pw_rows, sum(hash(COLUMNS(${columns}))) FROM ${from} ${where}`)
+  const row = result.getRowObjectsJS()[0] ?? {}
+  const sums: Record<string, string> = {}
+  for (const [k, v] of Object.entries(row)) if (k !== 'pw_rows') sums[k] = String(v)
+  return {rows: Number(row['pw_rows'] ?? 0), sums}
+}
+
+/** The differences between two fingerprints of one table, as readable lines (none: they match). */
+export function compareFingerprints(table: string, expected: Fingerprint, actual: Fingerprint): string[] {
+  const problems: string[] = []
+  if (expected.rows !== actual.rows) problems.push(`${table}: ${actual.rows} rows, expected ${expected.rows}`)
+  for (const [column, sum] of Object.entries(expected.sums)) {
+    if (actual.sums[column] !== sum) problems.push(`${table}.${column}: checksum differs`)
+  }
+  for (const column of Object.keys(actual.sums)) if (!(column in expected.sums)) problems.push(`${table}.${column}: unexpected column`)
+  return problems
+}
+
+/**
+ * A parquet file as a table, its columns only: the `key=value` folders of the archive layout
+ * (car=, date=, session=) would otherwise be read as extra hive-partition columns.
+ */
+export const parquetTable = (file: string): string => `read_parquet(${sqlString(file)}, hive_partitioning = false)`
+
+/** SQL string literal. */
+export const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`
+
+/** SQL identifier. */
+export const sqlIdent = (s: string): string => `"${s.replaceAll('"', '""')}"`
