@@ -26,6 +26,7 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
   ]
 
   static override flags = {
+    'archive-on-end': Flags.boolean({description: 'Archive each session when it ends (as pitwall archive does, duckdb format), so the live DB keeps only what is being recorded.'}),
     car: Flags.string({description: 'Car id, car YAML or bare .dbc. Env: PITWALL_CAR. Default: bmw_e46_m3.'}),
     'input-format': Flags.option({default: 'auto', description: 'Format of the input; auto sniffs it.', options: ['auto', 'candump', 'candump-screen', 'asc'] as const})(),
     meta: Flags.string({description: 'Run-sheet entry key=value (driver, track, event, outing, tyres, fuel, notes, …); repeatable.', multiple: true}),
@@ -55,13 +56,17 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
       else if (event.kind === 'disk-full') log.warn({full: event.full}, event.full ? 'disk full: writing stopped' : 'disk space back: writing resumed')
       else if (event.kind === 'warning') log.warn(event.message)
     })
-    const sessions = new SessionManager(store, car, {idleEndMs, runSheet})
+    const sessions = new SessionManager(store, car, {idleEndMs, runSheet, ...(flags['archive-on-end'] ? {autoArchive: 'duckdb' as const} : {})})
     store.onCommitted((_stats, _key, sessionFrames) => process.stderr.write(`committed ${sessionFrames}\n`))
     try {
       const summary = await ingestLog({car, input: process.stdin, inputFormat: flags['input-format'], sessions, signal: abort.signal, sourceName: 'stdin', store})
       await sessions.end(summary.stoppedBy === 'signal' ? 'shutdown' : 'sources_stopped')
       const result = {...summary, sessions: sessions.ended.map((s) => s.id), store: {...store.stats, dropped: {...store.stats.dropped}}}
       if (!this.jsonEnabled()) this.logToStderr(describe(result))
+      for (const s of sessions.ended) {
+        if (s.archive) this.logToStderr(`${s.id}: archived to ${s.archive.path} (${s.archive.frames} frames, verified)`)
+        if (s.archiveError) this.logToStderr(`warning: ${s.id} was not archived and stays in the live DB: ${s.archiveError}`)
+      }
       return result
     } finally {
       await store.close()

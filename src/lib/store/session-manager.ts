@@ -1,6 +1,7 @@
 import type {Car} from '../car/model.js'
 import type {FrameBatch} from '../can/frame.js'
 import type {SampleBatch} from '../decode/index.js'
+import type {ArchiveFormat, ArchiveOutcome} from './archive-types.js'
 import type {LiveStore} from './live-store.js'
 import type {SessionInfo} from './protocol.js'
 
@@ -9,6 +10,11 @@ export interface SessionManagerOptions {
   readonly idleEndMs?: number
   /** Run-sheet values (`--meta key=value`). */
   readonly runSheet?: Readonly<Record<string, string>>
+  /**
+   * Archive each session as soon as it has ended (`pitwall archive`, in this format). A failed
+   * archive is recorded in `ended` and the session simply stays in the live DB.
+   */
+  readonly autoArchive?: ArchiveFormat
 }
 
 /**
@@ -22,7 +28,7 @@ export class SessionManager {
   private readonly sourceIds = new Map<string, number>()
   private idleTimer: NodeJS.Timeout | undefined
   /** Sessions this process ended, in order. */
-  readonly ended: Array<{id: string; reason: string}> = []
+  readonly ended: Array<{id: string; reason: string; archive?: ArchiveOutcome; archiveError?: string}> = []
 
   constructor(
     private readonly store: LiveStore,
@@ -90,7 +96,15 @@ export class SessionManager {
     if (!session) return
     this.current = undefined
     await this.store.endSession(session.key, reason)
-    this.ended.push({id: session.id, reason})
+    const entry: (typeof this.ended)[number] = {id: session.id, reason}
+    this.ended.push(entry)
+    if (this.options.autoArchive) {
+      try {
+        entry.archive = await this.store.archive(session.id, {format: this.options.autoArchive})
+      } catch (error) {
+        entry.archiveError = error instanceof Error ? error.message : String(error)
+      }
+    }
   }
 
   private touch(): void {
