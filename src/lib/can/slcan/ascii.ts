@@ -10,19 +10,11 @@ export const BEL = 0x07
 /** `\n`: not slcan, but some adapters and terminals send `\r\n`; a leading LF is skipped. */
 export const LF = 0x0a
 
-/** Hex digit value of a byte, or -1. Accepts lower case (the firmware parsers do, too). */
-export const HEX_VALUE: Int8Array = (() => {
-  const table = new Int8Array(256).fill(-1)
-  for (let i = 0; i < 10; i++) table[0x30 + i] = i
-  for (let i = 0; i < 6; i++) {
-    table[0x41 + i] = 10 + i
-    table[0x61 + i] = 10 + i
-  }
-  return table
-})()
+import {HEX_UPPER, HEX_VALUE} from '../hex-digits.js'
 
+export {HEX_VALUE}
 /** Upper-case hex digit (as a byte) of a nibble: every firmware emits upper case. */
-export const HEX_DIGIT: Uint8Array = new Uint8Array([...'0123456789ABCDEF'].map((c) => c.charCodeAt(0)))
+export const HEX_DIGIT = HEX_UPPER
 
 /** The bytes of an ASCII string (commands and replies are pure ASCII). */
 export function asciiBytes(text: string): Uint8Array {
