@@ -5,15 +5,18 @@ import {PitwallCommand} from '../lib/cli/index.js'
 import {parseDuration} from '../lib/config/index.js'
 import {UsageError} from '../lib/errors.js'
 import {parseSpeed, parseStartTime, replayLog, type ReplaySummary} from '../lib/replay/index.js'
+import {openStoredFrames} from '../lib/replay/stored-frames.js'
 
 export type ReplayResult = ReplaySummary
 
 export default class Replay extends PitwallCommand {
   static override args = {
-    file: Args.string({description: 'candump (-l or screen) or Vector ASC log; - reads stdin', required: true}),
+    file: Args.string({description: 'candump (-l or screen) or Vector ASC log; - reads stdin; or stored data: an archive (.duckdb file or parquet session folder) or a stored session id', required: true}),
   }
 
   static override description = `Reads a CAN log, decodes every frame with the car (DBC signals, then the car's pipelines and derived channels), and prints the result. Frames no message matches are counted, not printed, unless --unknown. Bad lines are counted with their line numbers, never fatal. A summary goes to stderr at the end; with --json only the summary is printed (on stdout).
+
+The input can also be stored data: a session id (its archive in <data-dir>/archive/, else the live DB), an archive file (.duckdb) or a parquet session folder; frames come back in timestamp order.
 
 Output (--format): jsonl prints one object per decoded frame: {"ts", "id", "extended", "message", "signals": {name: value}, "labels"?, "nonfinite"?}; table prints one readable line per frame; candump re-emits the frames as a candump -l log.`
 
@@ -50,6 +53,8 @@ Output (--format): jsonl prints one object per decoded frame: {"ts", "id", "exte
     }
     const abort = new AbortController()
     process.once('SIGINT', () => abort.abort())
+    // A session id reads the live DB, which needs this process to be its only user (exit 69 otherwise).
+    const stored = await openStoredFrames(args.file, settings.dataDir)
     const summary = await replayLog({
       car,
       ...(candumpFile ? {candumpFile} : {}),
@@ -62,7 +67,8 @@ Output (--format): jsonl prints one object per decoded frame: {"ts", "id", "exte
       speed: parseSpeed(flags.speed),
       ...(flags['start-time'] ? {startTimeUs: parseStartTime(flags['start-time'])} : {}),
       unknown: flags.unknown,
-    })
+      ...(stored ? {stored} : {}),
+    }).finally(() => stored?.close())
     if (!this.jsonEnabled()) this.logToStderr(describe(summary))
     return summary
   }

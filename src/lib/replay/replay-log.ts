@@ -6,6 +6,7 @@ import {CandumpWriter, type LogFormat, type LogReadStats, readCanLog} from '../c
 import {CarDecoder, type DecodeStats} from '../decode/index.js'
 import {FrameFormatter} from './frame-output.js'
 import {Pacer, sleep} from './pace.js'
+import type {StoredFormat, StoredFrames} from './stored-frames.js'
 
 export type ReplayFormat = 'jsonl' | 'candump' | 'table'
 
@@ -26,11 +27,13 @@ export interface ReplayOptions {
   readonly inputFormat?: LogFormat | 'auto'
   readonly startTimeUs?: number
   readonly signal?: AbortSignal
+  /** Stored frames (an archive or a stored session) to replay instead of reading `input` as a log. */
+  readonly stored?: StoredFrames
 }
 
 export interface ReplaySummary {
   readonly input: string
-  readonly inputFormat: LogFormat
+  readonly inputFormat: LogFormat | StoredFormat
   readonly car: string
   readonly log: Omit<LogReadStats, 'problems'> & {readonly problems: LogReadStats['problems']}
   readonly decode: DecodeStats
@@ -49,11 +52,12 @@ export interface ReplaySummary {
  */
 export async function replayLog(options: ReplayOptions): Promise<ReplaySummary> {
   const started = performance.now()
-  const reader = readCanLog(options.input, {
+  const log = options.stored ? undefined : readCanLog(options.input, {
     format: options.inputFormat ?? 'auto',
     live: typeof options.input !== 'string',
     ...(options.startTimeUs === undefined ? {} : {startTimeUs: options.startTimeUs}),
   })
+  const reader = options.stored ?? log!
   const decoder = new CarDecoder(options.car)
   const formatter = new FrameFormatter(decoder)
   const pacer = new Pacer(options.speed, options.maxGapUs)
@@ -98,8 +102,8 @@ export async function replayLog(options: ReplayOptions): Promise<ReplaySummary> 
     car: options.car.id,
     decode: {...decoder.stats},
     framesOut,
-    input: typeof options.input === 'string' ? options.input : 'stdin',
-    inputFormat: await reader.format,
+    input: options.stored?.label ?? (typeof options.input === 'string' ? options.input : 'stdin'),
+    inputFormat: options.stored?.format ?? (await log!.format),
     log: {...reader.stats},
     outputClosed: output.closed,
     wallMs: Math.round(performance.now() - started),
