@@ -7,9 +7,9 @@ import {UsageError} from '../lib/errors.js'
 import {ingestLog, type IngestSummary} from '../lib/ingest/index.js'
 import {createLogger} from '../lib/log.js'
 import {onShutdown} from '../lib/ops/index.js'
-import {openLiveStore, SessionManager} from '../lib/store/index.js'
+import {describeRecovery, openLiveStore, type RecoveryReport, SessionManager} from '../lib/store/index.js'
 
-export type IngestResult = IngestSummary
+export type IngestResult = IngestSummary & {readonly recovery?: RecoveryReport}
 
 export default class Ingest extends PitwallCommand {
   static override description = `Reads CAN frames into the live DB (<data-dir>/pitwall.duckdb) without the HTTP bridge: every frame is stored raw, and the samples the car decodes from it next to it, in one live session.
@@ -47,7 +47,9 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
     const idleEndMs = parseDuration(flags['session-idle'])
     const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
     const log = createLogger({level: settings.get('logLevel') ?? 'info'}).child({module: 'ingest'})
-    const {store, unclean} = await openLiveStore(settings.dataDir)
+    const {recovery, store, unclean} = await openLiveStore(settings.dataDir)
+    // A damaged live DB was moved aside and salvaged: say so first, table by table (health keeps showing it).
+    if (recovery) for (const line of describeRecovery(recovery)) this.logToStderr(line)
     log.info({path: store.path}, 'live DB open, reading stdin')
     for (const id of unclean) this.logToStderr(`session ${id} was left live by a process that died: closed as ended (unclean)`)
     store.onEvent((event) => {
@@ -61,7 +63,7 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
     try {
       const summary = await ingestLog({car, input: process.stdin, inputFormat: flags['input-format'], sessions, signal: abort.signal, sourceName: 'stdin', store})
       await sessions.end(summary.stoppedBy === 'signal' ? 'shutdown' : 'sources_stopped')
-      const result = {...summary, sessions: sessions.ended.map((s) => s.id), store: {...store.stats, dropped: {...store.stats.dropped}}}
+      const result = {...summary, sessions: sessions.ended.map((s) => s.id), store: {...store.stats, dropped: {...store.stats.dropped}}, ...(recovery ? {recovery} : {})}
       if (!this.jsonEnabled()) this.logToStderr(describe(result))
       for (const s of sessions.ended) {
         if (s.archive) this.logToStderr(`${s.id}: archived to ${s.archive.path} (${s.archive.frames} frames, verified)`)

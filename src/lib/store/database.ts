@@ -1,9 +1,11 @@
-import {rmSync} from 'node:fs'
+import {accessSync, constants, readFileSync, rmSync} from 'node:fs'
+import {dirname} from 'node:path'
 
 import {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api'
 
 import {InputDataError, UnavailableError} from '../errors.js'
 import {classifyDuckDbError} from './duckdb-errors.js'
+import {verifyReadable} from './salvage-verify.js'
 import {MIGRATIONS, SCHEMA_VERSION} from './schema.js'
 
 /** Raised when the file is damaged: the caller salvages it (the only case that moves a file). */
@@ -31,19 +33,34 @@ export const LIVE_DB_OPTIONS = {checkpoint_threshold: '1GB'} as const
  * raises CorruptDatabaseError for the salvage path.
  */
 export async function openDatabase(path: string): Promise<OpenDatabase> {
-  // A copy left by an interrupted vacuum is never the live file: the swap is a rename.
-  rmSync(`${path}.vacuum-tmp`, {force: true})
-  rmSync(`${path}.vacuum-tmp.wal`, {force: true})
+  // DuckDB opens a file in a read-only directory and fails only at the first commit, when it
+  // cannot create the WAL beside it: say so now. (Root may write anywhere, and does.)
+  try {
+    accessSync(dirname(path), constants.W_OK)
+  } catch (error) {
+    throw new UnavailableError(`cannot write to ${dirname(path)}: ${(error as Error).message}`, {
+      code: 'PW_DB_PERMISSION',
+      suggestions: ['the live DB needs a writable data dir (it writes pitwall.duckdb.wal beside it)', 'or use another --data-dir'],
+    })
+  }
   let instance: DuckDBInstance
   try {
     instance = await DuckDBInstance.create(path, LIVE_DB_OPTIONS)
   } catch (error) {
     throw openError(path, error)
   }
+  // Only now, holding the file's lock: a copy left by an interrupted vacuum is never the live file
+  // (the swap is a rename), but while another process holds the DB its vacuum may be writing it.
+  rmSync(`${path}.vacuum-tmp`, {force: true})
+  rmSync(`${path}.vacuum-tmp.wal`, {force: true})
   const writer = await instance.connect()
   try {
+    await verifyReadable(writer)
     await migrate(writer)
   } catch (error) {
+    // A failed open leaves the file as it found it: closing would otherwise fold a replayed WAL
+    // into a file that is about to be moved aside (or that a newer pitwall wrote).
+    await writer.run('PRAGMA disable_checkpoint_on_shutdown').catch(() => undefined)
     writer.closeSync()
     instance.closeSync()
     throw error instanceof InputDataError ? error : openError(path, error)
@@ -81,7 +98,8 @@ function openError(path: string, error: unknown): Error {
   const detail = error instanceof Error ? error.message : String(error)
   switch (failure.kind) {
     case 'locked': {
-      const who = failure.pid ? `process ${failure.pid}${failure.holder ? ` (${failure.holder})` : ''}` : 'another process'
+      const holder = failure.pid ? (commandLineOf(failure.pid) ?? failure.holder) : undefined
+      const who = failure.pid ? `process ${failure.pid}${holder ? ` (${holder})` : ''}` : 'another process'
       return new UnavailableError(`the live DB ${path} is held by ${who}: DuckDB allows one process per file`, {
         code: 'PW_DB_LOCKED',
         suggestions: [
@@ -100,5 +118,15 @@ function openError(path: string, error: unknown): Error {
       return new CorruptDatabaseError(detail)
     default:
       return new UnavailableError(`cannot open ${path}: ${detail}`, {code: 'PW_DB_OPEN'})
+  }
+}
+
+/** `node /…/bin/run.js ingest --stdin` for a PID, where /proc shows it (Linux, our own user on Android). */
+function commandLineOf(pid: number): string | undefined {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '')
+    return args.length > 0 ? args.join(' ') : undefined
+  } catch {
+    return undefined
   }
 }

@@ -5,6 +5,7 @@ import type {FrameBatch} from '../can/frame.js'
 import type {SampleBatch} from '../decode/index.js'
 import type {ArchiveFormat, ArchiveOutcome, ArchiveRecovery, RestoreOutcome} from './archive-types.js'
 import {type Reply, type Request, reviveError, type SessionInfo, type SessionInit, type StoreEvent} from './protocol.js'
+import type {RecoveryReport} from './salvage-report.js'
 import type {VacuumOptions, VacuumResult} from './vacuum.js'
 
 export type DropReason = 'queue_full' | 'disk_full' | 'write_error'
@@ -20,6 +21,14 @@ export interface LiveStoreStats {
   invalidations: number
   diskFull: boolean
   lastCheckpointMs?: number
+}
+
+/** What opening returns: the store, sessions a dead process left live, and a salvage report if the file was damaged. */
+export interface OpenedLiveStore {
+  readonly store: LiveStore
+  readonly unclean: string[]
+  /** Set when the file was damaged: moved aside and salvaged (salvage.ts). */
+  readonly recovery?: RecoveryReport
 }
 
 export interface LiveStoreOptions {
@@ -69,12 +78,12 @@ export class LiveStore {
   }
 
   /** Opens the live DB at `path` (creating it), closing sessions a dead process left `live`. */
-  static async open(path: string, options: LiveStoreOptions = {}): Promise<{store: LiveStore; unclean: string[]}> {
+  static async open(path: string, options: LiveStoreOptions = {}): Promise<OpenedLiveStore> {
     const worker = startWorker()
     const store = new LiveStore(worker, path, options.maxInFlightFrames ?? 200_000)
     try {
-      const {unclean} = (await store.request({op: 'open', path})) as {unclean: string[]}
-      return {store, unclean}
+      const {recovery, unclean} = (await store.request({op: 'open', path})) as {unclean: string[]; recovery?: RecoveryReport}
+      return {store, unclean, ...(recovery ? {recovery} : {})}
     } catch (error) {
       await worker.terminate()
       throw error
@@ -136,6 +145,16 @@ export class LiveStore {
 
   checkpoint(): Promise<void> {
     return this.request({op: 'checkpoint'}) as Promise<void>
+  }
+
+  /** Corruption salvages not yet acknowledged (for `health`, which shows them until then). */
+  unacknowledgedRecoveries(): Promise<RecoveryReport[]> {
+    return this.request({acknowledge: false, op: 'recoveries'}) as Promise<RecoveryReport[]>
+  }
+
+  /** Marks salvages as seen (all, or the one at `atUs`); returns how many were newly acknowledged. */
+  acknowledgeRecoveries(atUs?: number): Promise<number> {
+    return this.request({acknowledge: true, op: 'recoveries', ...(atUs === undefined ? {} : {atUs})}) as Promise<number>
   }
 
   /**

@@ -55,6 +55,8 @@ export type Request =
   | {op: 'flush'}
   | {op: 'checkpoint'}
   | {op: 'close'}
+  // corruption salvage reports (salvage-report.ts): list the unacknowledged ones, or acknowledge
+  | {op: 'recoveries'; acknowledge: boolean; atUs?: number}
   // archive and vacuum (archive-session.ts, archive-restore.ts, vacuum.ts)
   | ({op: 'archive'} & ArchiveRequest)
   | {op: 'archiveRecover'; dataDir: string; dryRun: boolean}

@@ -11,6 +11,8 @@ import {restoreArchive} from './archive-restore.js'
 import {type OpenDatabase, openDatabase} from './database.js'
 import {type Reply, type Request, serializeError} from './protocol.js'
 import {toJsonRows} from './rows.js'
+import {openOrSalvage} from './salvage.js'
+import {acknowledgeRecoveries, unacknowledgedRecoveries} from './salvage-report.js'
 import {addSource, closeUncleanSessions, createSession, endSession} from './sessions.js'
 import {vacuum} from './vacuum.js'
 import {Writer} from './writer.js'
@@ -24,13 +26,18 @@ let openedPid = process.pid
 async function handle(request: Request): Promise<unknown> {
   switch (request.op) {
     case 'open': {
-      const db: OpenDatabase = await openDatabase(request.path)
+      // A damaged file is moved aside and salvaged here (salvage.ts); any other failure stops.
+      const {db, recovery} = await openOrSalvage(request.path)
       const unclean = await closeUncleanSessions(db.writer)
       writer = await Writer.create(db, post)
       reader = await db.instance.connect()
       openedPid = process.pid
-      return {unclean}
+      return {unclean, ...(recovery ? {recovery} : {})}
     }
+    case 'recoveries':
+      return request.acknowledge
+        ? ready().exclusive((db) => acknowledgeRecoveries(db.writer, request.atUs))
+        : ready().exclusive((db) => unacknowledgedRecoveries(db.writer))
     case 'startSession':
       return ready().exclusive((db) => createSession(db.writer, request.init, openedPid))
     case 'addSource':

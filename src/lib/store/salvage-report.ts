@@ -1,0 +1,112 @@
+import type {DuckDBConnection} from '@duckdb/node-api'
+
+import {quoteLiteral} from './salvage-verify.js'
+
+/** What became of one table of a damaged file. */
+export interface TableRecovery {
+  readonly table: string
+  /** `recovered`: every row; `partial`: some rows were unreadable; `lost`: none could be read. */
+  readonly status: 'recovered' | 'partial' | 'lost'
+  /** Rows copied into the new file. */
+  readonly rows: number
+  /** Rows the damaged file says the table held (from its metadata), when it could say. */
+  readonly of?: number
+  readonly detail?: string
+}
+
+/** One salvage: where the damaged file went, why, and what came back, table by table. */
+export interface RecoveryReport {
+  /** When it happened, µs since the epoch (also the key of its `recoveries` rows). */
+  readonly atUs: number
+  /** The damaged file, moved aside: `pitwall.duckdb.corrupted-<timestamp>`. */
+  readonly movedTo: string
+  /** Its WAL, moved with it (`<movedTo>.wal`), if there was one. */
+  readonly walMovedTo?: string
+  /** The DuckDB error that showed the damage. */
+  readonly cause: string
+  readonly tables: readonly TableRecovery[]
+  readonly acknowledged?: boolean
+}
+
+/** Writes a salvage into the new file's `recoveries` table: one row per table, unacknowledged. */
+export async function recordRecovery(c: DuckDBConnection, report: RecoveryReport): Promise<void> {
+  const rows = report.tables.map((t) => {
+    const detail = [t.of === undefined ? undefined : `${t.rows} of ${t.of} rows`, t.detail].filter((d) => d !== undefined).join('; ')
+    return `(${report.atUs}, ${quoteLiteral(report.movedTo)}, ${quoteLiteral(t.table)}, ${t.rows}, ${quoteLiteral(t.status)}, ${detail === '' ? 'NULL' : quoteLiteral(detail)}, false)`
+  })
+  // The cause and the WAL ride on a row of their own (table_name NULL), so the table rows stay one per table.
+  const about = `cause: ${report.cause}${report.walMovedTo ? `; WAL moved to ${report.walMovedTo}` : ''}`
+  rows.push(`(${report.atUs}, ${quoteLiteral(report.movedTo)}, NULL, NULL, 'moved', ${quoteLiteral(about)}, false)`)
+  await c.run(`INSERT INTO recoveries (at_us, moved_to, table_name, rows_recovered, status, detail, acknowledged) VALUES ${rows.join(', ')}`)
+}
+
+/**
+ * The salvages nobody has acknowledged yet, oldest first: `pitwall health` shows them until
+ * `acknowledgeRecoveries` is called.
+ */
+export async function unacknowledgedRecoveries(c: DuckDBConnection): Promise<RecoveryReport[]> {
+  return readRecoveries(c, 'WHERE NOT acknowledged')
+}
+
+/** Every salvage this file records, acknowledged or not, oldest first. */
+export async function allRecoveries(c: DuckDBConnection): Promise<RecoveryReport[]> {
+  return readRecoveries(c, '')
+}
+
+/** Marks salvages as seen (all, or the one at `atUs`); returns how many were newly acknowledged. */
+export async function acknowledgeRecoveries(c: DuckDBConnection, atUs?: number): Promise<number> {
+  const only = atUs === undefined ? '' : ` AND at_us = ${Math.trunc(atUs)}`
+  const n = (await c.runAndReadAll(`SELECT count(DISTINCT at_us) AS n FROM recoveries WHERE NOT acknowledged${only}`)).getRowObjectsJS()[0]!['n']
+  await c.run(`UPDATE recoveries SET acknowledged = true WHERE NOT acknowledged${only}`)
+  return Number(n)
+}
+
+async function readRecoveries(c: DuckDBConnection, where: string): Promise<RecoveryReport[]> {
+  const rows = (
+    await c.runAndReadAll(`SELECT at_us, moved_to, table_name, rows_recovered, status, detail, acknowledged FROM recoveries ${where} ORDER BY at_us, rowid`)
+  ).getRowObjectsJS()
+  const byEvent = new Map<number, {atUs: number; movedTo: string; cause: string; walMovedTo?: string; tables: TableRecovery[]; acknowledged: boolean}>()
+  for (const r of rows) {
+    const atUs = Number(r['at_us'])
+    let event = byEvent.get(atUs)
+    if (!event) {
+      event = {acknowledged: Boolean(r['acknowledged']), atUs, cause: '', movedTo: String(r['moved_to'] ?? ''), tables: []}
+      byEvent.set(atUs, event)
+    }
+    const detail = r['detail'] === null ? undefined : String(r['detail'])
+    if (r['table_name'] === null) {
+      const m = /^cause: (.*?)(?:; WAL moved to (.*))?$/s.exec(detail ?? '')
+      event.cause = m?.[1] ?? detail ?? ''
+      if (m?.[2]) event.walMovedTo = m[2]
+      continue
+    }
+    const of = /^(\d+) of (\d+) rows(?:; |$)/.exec(detail ?? '')
+    const rest = of ? detail!.slice(of[0].length) : detail
+    event.tables.push({
+      rows: Number(r['rows_recovered'] ?? 0),
+      status: String(r['status']) as TableRecovery['status'],
+      table: String(r['table_name']),
+      ...(of ? {of: Number(of[2])} : {}),
+      ...(rest ? {detail: rest} : {}),
+    })
+  }
+  return [...byEvent.values()]
+}
+
+/** The report as lines for a terminal (ingest prints it to stderr; health shows it). */
+export function describeRecovery(report: RecoveryReport): string[] {
+  const fmt = (n: number): string => n.toLocaleString('en-US')
+  const width = Math.max(...report.tables.map((t) => t.table.length), 5)
+  const lines = [
+    `the live DB was damaged (${report.cause.split('\n')[0]}); it was moved aside, not deleted:`,
+    `  ${report.movedTo}${report.walMovedTo ? ` and ${report.walMovedTo}` : ''}`,
+    'every readable table was copied into a fresh live DB:',
+  ]
+  for (const t of report.tables) {
+    const count = t.of === undefined || t.of === t.rows ? `${fmt(t.rows)} rows` : `${fmt(t.rows)} of ${fmt(t.of)} rows`
+    lines.push(`  ${t.table.padEnd(width)}  ${t.status.padEnd(9)}  ${count}${t.detail && t.status !== 'recovered' ? `: ${t.detail.split('\n')[0]}` : ''}`)
+  }
+  const lost = report.tables.filter((t) => t.status !== 'recovered').length
+  lines.push(lost === 0 ? 'nothing was lost.' : `${lost} table(s) not fully recovered; the damaged file keeps everything that could not be read.`)
+  return lines
+}
