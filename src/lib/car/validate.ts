@@ -6,10 +6,11 @@ import {lintDbc, loadDbcFile} from '../dbc/index.js'
 import {type Finding, FindingSink, sortFindings} from '../findings.js'
 import {checkExamples, loadFormulaLibrary, STANDARD_LIBRARY_PATH} from '../formula/index.js'
 import type {FormulaLibrary} from '../formula/model.js'
+import {loadTrackFile} from '../track/load.js'
 import {displayPath} from './display-path.js'
 import {loadCarFile} from './load.js'
 
-export type LintedKind = 'car' | 'dbc' | 'formulas'
+export type LintedKind = 'car' | 'dbc' | 'formulas' | 'track'
 
 export interface ValidateOptions {
   /** Warnings count as errors. */
@@ -33,10 +34,10 @@ export interface ValidationReport {
   readonly warningCount: number
 }
 
-/** What validate-car checks when given no files: every car, DBC and formula library in the project. */
+/** What validate-car checks when given no files: every car, DBC, formula library and track in the project. */
 export function defaultTargets(root: string = process.cwd()): string[] {
   const out: string[] = []
-  for (const dir of ['cars', 'formulas']) {
+  for (const dir of ['cars', 'formulas', 'tracks']) {
     const abs = join(root, dir)
     if (!existsSync(abs)) continue
     for (const f of readdirSync(abs).sort()) if (/\.(ya?ml|dbc)$/i.test(f)) out.push(join(abs, f))
@@ -44,12 +45,17 @@ export function defaultTargets(root: string = process.cwd()): string[] {
   return out
 }
 
-/** A `.dbc` is a DBC; a YAML with a `dbc:` key is a car; one with `formulas:` and no `dbc:` is a library. */
+/**
+ * A `.dbc` is a DBC; a YAML with a `dbc:` key is a car; one with `formulas:` and no `dbc:` is a
+ * library; one with `centreline:` or `gates:` and no `dbc:` is a track (docs/tracks.md).
+ */
 export async function classifyFile(path: string): Promise<LintedKind> {
   if (/\.dbc$/i.test(path)) return 'dbc'
   const text = await readFile(path, 'utf8').catch(() => '')
   const hasTop = (key: string): boolean => new RegExp(`^${key}\\s*:`, 'm').test(text)
-  return !hasTop('dbc') && hasTop('formulas') ? 'formulas' : 'car'
+  if (hasTop('dbc')) return 'car'
+  if (hasTop('centreline') || hasTop('gates')) return 'track'
+  return hasTop('formulas') ? 'formulas' : 'car'
 }
 
 /**
@@ -104,6 +110,7 @@ export class CarValidator {
       for (const spec of library.formulas.values()) checkExamples(spec, sink)
       return sink.findings
     }
+    if (kind === 'track') return [...(await loadTrackFile(abs)).findings]
     const library = await this.sharedLibrary()
     const {findings} = await loadCarFile(abs, library)
     // A broken shared library explains the car's unknown formulas: show its findings too.

@@ -1,0 +1,20 @@
+/**
+ * Tracks (centreline, timing gates, corners) and lap timing from GPS. See docs/tracks.md.
+ */
+export {Centreline} from './centreline.js'
+export type {CentrelineCrossing, CentrelinePoint} from './centreline.js'
+export {EARTH_RADIUS_M, LocalFrame} from './geo.js'
+export type {LatLon, Xy} from './geo.js'
+export {gateAcross} from './gate-across.js'
+export {LapDetector} from './lap-detector.js'
+export type {Lap, LapDetectorOptions, LapEvent, LapInvalidReason} from './lap-detector.js'
+export {GPS_CHANNELS, LapTracker} from './lap-tracker.js'
+export {arcLength, centrelineFromLayout} from './layout.js'
+export type {LayoutClosure, LayoutSegment} from './layout.js'
+export {loadTrackFile, SHIPPED_TRACKS_DIR, TRACK_SCHEMA_PATH} from './load.js'
+export type {TrackLoadResult} from './load.js'
+export type {CornerMarker, Gate, Track} from './model.js'
+export {DEFAULT_TRACK, listTrackIds, openTrack, trackSearchDirs} from './open.js'
+export {centrelineFromPoints} from './polyline.js'
+export {crossSegments} from './segment.js'
+export type {Crossing} from './segment.js'
