@@ -1,2 +1,8 @@
 export {ingestLog} from './ingest-log.js'
 export type {IngestLogOptions, IngestSummary} from './ingest-log.js'
+export {ingestSource} from './ingest-source.js'
+export type {IngestSourceOptions, IngestSourceSummary} from './ingest-source.js'
+export {ingestUdp} from './ingest-udp.js'
+export type {IngestUdpOptions, IngestUdpSummary} from './ingest-udp.js'
+export {adapterSource, parseBitrate, requireBitrate, resolveBus} from './inputs.js'
+export type {AdapterInput, AdapterInputOptions, BusFlags, BusSettings} from './inputs.js'
