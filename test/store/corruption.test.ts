@@ -260,6 +260,37 @@ describe('a damaged live DB is moved aside and salvaged, never deleted', () => {
     expect((await tableCounts(db)).frames).toBe(40_000)
   }, 120_000)
 
+  it('a damaged sessions table: the frames it described get stand-in sessions, so no command loses sight of them', async () => {
+    const dataDir = join(dir.path, 'sessions')
+    const db = join(dataDir, 'pitwall.duckdb')
+    for (let s = 0; s < 2; s++) expect((await runCli(['ingest', '--stdin'], {env: {PITWALL_DATA_DIR: dataDir}, input: lines.join('\n') + '\n'})).code).toBe(0)
+    const block = (await dataBlocks(db)).find((b) => b.table === 'sessions')
+    expect(block).toBeDefined()
+    damageBlock(db, block!.block, await blockSize(db))
+
+    const r = await runCli(['ingest', '--stdin', '--json'], {env: {PITWALL_DATA_DIR: dataDir}, input: ''})
+    expect(r.code, r.stderr).toBe(0)
+    const {recovery} = JSON.parse(r.stdout) as {recovery: RecoveryReport}
+    const sessions = recovery.tables.find((t) => t.table === 'sessions')!
+    expect(sessions).toMatchObject({rows: 0, status: 'lost'})
+    expect(sessions.detail).toContain("2 session(s) rebuilt from their surviving rows (car unknown, end reason 'recovered')")
+    expect(recovery.tables.find((t) => t.table === 'frames')).toMatchObject({rows: 80_000, status: 'recovered'})
+    await readOnly(db, async (q) => {
+      const rows = await q('SELECT id, session_key, car_id, state, end_reason, frames FROM sessions ORDER BY session_key')
+      expect(rows).toEqual([1, 2].map((k) => ({car_id: 'unknown', end_reason: 'recovered', frames: 40_000n, id: expect.stringMatching(new RegExp(`^\\d{8}T\\d{6}Z-recovered-${k}$`)) as string, session_key: k, state: 'ended'})))
+    })
+  }, 120_000)
+
+  it('an empty file (a create that died on a full disk) is moved aside and reported as holding no data', async () => {
+    const dataDir = join(dir.path, 'empty')
+    mkdirSync(dataDir)
+    writeFileSync(join(dataDir, 'pitwall.duckdb'), '')
+    const r = await runCli(['ingest', '--stdin'], {env: {PITWALL_DATA_DIR: dataDir}, input: lines.slice(0, 10).join('\n') + '\n'})
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toContain('it held no data (an empty file); a fresh live DB takes its place.')
+    expect(readdirSync(dataDir).filter((f) => f.includes('corrupted'))).toHaveLength(1)
+  }, 60_000)
+
   it('a file that is not a DuckDB database at all is moved aside, not overwritten', async () => {
     const dataDir = join(dir.path, 'garbage')
     mkdirSync(dataDir)

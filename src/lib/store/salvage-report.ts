@@ -96,12 +96,23 @@ async function readRecoveries(c: DuckDBConnection, where: string): Promise<Recov
 /** The report as lines for a terminal (ingest prints it to stderr; health shows it). */
 export function describeRecovery(report: RecoveryReport): string[] {
   const fmt = (n: number): string => n.toLocaleString('en-US')
-  const width = Math.max(...report.tables.map((t) => t.table.length), 5)
   const lines = [
     `the live DB was damaged (${report.cause.split('\n')[0]}); it was moved aside, not deleted:`,
     `  ${report.movedTo}${report.walMovedTo ? ` and ${report.walMovedTo}` : ''}`,
-    'every readable table was copied into a fresh live DB:',
   ]
+  const details = new Set(report.tables.map((t) => t.detail))
+  if (report.tables.length === 0) {
+    lines.push('it held no data (an empty file); a fresh live DB takes its place.')
+    return lines
+  }
+  if (report.tables.every((t) => t.status === 'lost') && details.size === 1) {
+    // One reason for every table (the file cannot be opened at all): say it once.
+    lines.push(`no table could be read (${[...details][0]?.split('\n')[0] ?? 'unknown'}); a fresh live DB takes its place.`)
+    lines.push('the damaged file keeps everything: a DuckDB expert may get more out of it.')
+    return lines
+  }
+  lines.push('every readable table was copied into a fresh live DB:')
+  const width = Math.max(...report.tables.map((t) => t.table.length), 5)
   for (const t of report.tables) {
     const count = t.of === undefined || t.of === t.rows ? `${fmt(t.rows)} rows` : `${fmt(t.rows)} of ${fmt(t.of)} rows`
     lines.push(`  ${t.table.padEnd(width)}  ${t.status.padEnd(9)}  ${count}${t.detail && t.status !== 'recovered' ? `: ${t.detail.split('\n')[0]}` : ''}`)

@@ -13,7 +13,7 @@
  *    fsync, rename it to `pitwall.duckdb`, fsync the directory, remove the plan.
  * A crash anywhere in between resumes from the plan at the next open.
  */
-import {closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import {version as duckdbVersion} from '@duckdb/node-api'
@@ -85,17 +85,19 @@ async function resume(path: string, plan: Plan): Promise<{db: OpenDatabase; reco
       await db.writer.run(`ATTACH ${quoteLiteral(plan.movedTo)} AS ${DAMAGED} (READ_ONLY)`)
     },
   }
-  let tables: TableRecovery[]
+  let tables: TableRecovery[] = []
   let walMovedTo = plan.walMovedTo
-  const attached = await attachDamaged(db, plan)
-  if (attached.ok) {
+  // An empty file (a create that died at once, or on a full disk) holds nothing to copy.
+  const empty = statSync(plan.movedTo).size === 0 && !walMovedTo
+  const attached = empty ? undefined : await attachDamaged(db, plan)
+  if (attached?.ok) {
     tables = await copyReadableTables(target)
     await target.connection().run(`DETACH ${DAMAGED}`)
     if (attached.walSkipped) {
       walMovedTo = attached.walSkipped.keptAs
       tables.push({detail: `not replayed (${attached.walSkipped.error.split('\n')[0]}); kept as ${walMovedTo}`, rows: 0, status: 'lost', table: '(wal)'})
     }
-  } else {
+  } else if (attached) {
     tables = KNOWN_TABLES.map((table) => ({detail: `the damaged file cannot be opened: ${attached.error.split('\n')[0]}`, rows: 0, status: 'lost' as const, table}))
   }
   tables = await rebuildOrphanSessions(db, tables, plan.atUs)
