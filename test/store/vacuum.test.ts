@@ -9,6 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {e46Stream} from '../../bench/e46-stream.js'
 import {openCar} from '../../src/lib/car/index.js'
 import {CandumpWriter} from '../../src/lib/can/log/index.js'
+import {CarDecoder, decodeToSamples} from '../../src/lib/decode/index.js'
 import {ingestLog} from '../../src/lib/ingest/index.js'
 import {openLiveStore, SessionManager, type VacuumResult} from '../../src/lib/store/index.js'
 import {ROOT, runCli, tempDir} from '../helpers.js'
@@ -161,4 +162,29 @@ describe('pitwall vacuum', () => {
     }
     console.log(`kill during vacuum: ${outcomes.join('; ')}`)
   }, 120_000)
+
+  it('frames handed to the store while vacuum swaps the file are kept', async () => {
+    const car = await openCar('bmw_e46_m3', {dataDir: dir.path})
+    const batches = e46Stream(car, 200_000)
+    const decoder = new CarDecoder(car)
+    const {store} = await openLiveStore(join(dir.path, 'busy'))
+    try {
+      const sessions = new SessionManager(store, car)
+      const half = 60 // about 120,000 frames stored before, so the copy takes a while; the rest arrive during it
+      for (const b of batches.slice(0, half)) await sessions.append('test', 'gen', b, decodeToSamples(decoder, b))
+      await store.flush()
+      const vacuuming = store.vacuum({dryRun: false, force: true, minFreeFraction: 0.25, retentionMs: 90 * 86_400_000})
+      for (const b of batches.slice(half)) {
+        await sessions.append('test', 'gen', b, decodeToSamples(decoder, b))
+        await new Promise((r) => setTimeout(r, 25))
+      }
+      expect((await vacuuming).shrink.done).toBe(true)
+      await store.flush()
+      expect(await store.query('SELECT count(*)::INTEGER AS n FROM frames')).toEqual([{n: 200_000}])
+      expect(store.stats.committedFrames).toBe(200_000)
+      expect(store.stats.dropped).toEqual({disk_full: 0, queue_full: 0, write_error: 0})
+    } finally {
+      await store.close()
+    }
+  }, 60_000)
 })

@@ -22,6 +22,8 @@ const post = (reply: Reply): void => port.postMessage(reply)
 let writer: Writer | undefined
 let reader: DuckDBConnection | undefined
 let openedPid = process.pid
+/** Frames that arrive while vacuum swaps the file: appended to the reopened writer, never dropped. */
+let held: Array<Extract<Request, {op: 'append'}>> | undefined
 
 async function handle(request: Request): Promise<unknown> {
   switch (request.op) {
@@ -43,7 +45,8 @@ async function handle(request: Request): Promise<unknown> {
     case 'addSource':
       return ready().exclusive((db) => addSource(db.writer, request.sessionKey, request.kind, request.name))
     case 'append':
-      ready().append(request)
+      if (held) held.push(request)
+      else ready().append(request)
       return undefined
     case 'endSession':
       await ready().flush()
@@ -88,10 +91,11 @@ async function handle(request: Request): Promise<unknown> {
 /**
  * Vacuum's file swap: drain and close the writer (nothing more is committed to the old file), run
  * `copy` on the still open instance, close it, run `swap`, reopen. Commit counters carry over.
- * Frames appended meanwhile are refused ("not open"): vacuum runs when ingest is idle.
+ * Frames appended meanwhile are held and handed to the reopened writer.
  */
 async function closeAround<T>(copy: (db: OpenDatabase) => Promise<T>, swap: (copied: T) => void): Promise<{writer: Writer; copied: T}> {
   const old = ready()
+  held = []
   await old.close()
   writer = undefined
   const db = old.database
@@ -119,6 +123,8 @@ async function closeAround<T>(copy: (db: OpenDatabase) => Promise<T>, swap: (cop
   next.invalidations = old.invalidations
   reader = await reopened.instance.connect()
   writer = next
+  for (const request of held) next.append(request)
+  held = undefined
   if (failure !== undefined) throw failure
   return {copied: copied as T, writer: next}
 }
