@@ -104,7 +104,8 @@ export class LiveStore {
    * (queue full), which is counted.
    */
   append(sessionKey: number, sourceId: number, frames: FrameBatch, samples?: SampleBatch): boolean {
-    if (frames.length === 0) return true
+    // Samples may come without frames (UDP telemetry points); only an empty append is a no-op.
+    if (frames.length === 0 && !(samples && samples.length > 0)) return true
     if (this.stats.inFlightFrames + frames.length > this.maxInFlight) {
       this.stats.dropped.queue_full += frames.length
       for (const l of this.eventListeners) l({frames: frames.length, kind: 'dropped', reason: 'queue_full'})
