@@ -4,10 +4,11 @@
  * `round(g / c) - 1` frames missed.
  *
  * How wrong it can be, and when:
- * - **Jitter.** A gap is read as "n cycles" when it lies within ±c/2 of n·c. A sender that is late
- *   by more than c/2 and then on time again produces one phantom miss; an early frame after a late
- *   one cancels nothing (misses are never negative). Real ECUs jitter by well under 10 % of the
- *   cycle, so this matters only for very short cycles read with host stamps (next point).
+ * - **Jitter.** A gap is read as "n cycles" when it lies within ±c/2 of n·c. If every frame lies
+ *   within ±c/4 of its nominal slot, every gap error stays below c/2 and the count is exact. A frame
+ *   late by more than that followed by one on time reads as a phantom miss (misses are never
+ *   negative, so early frames cancel nothing). Real ECUs jitter by well under 10 % of the cycle,
+ *   so this matters only for very short cycles read with host stamps (next point).
  * - **Host stamps.** Without adapter timestamps a frame is stamped when the read that carried it
  *   returned; frames arriving in one read share a stamp, and the gap to the next read absorbs USB
  *   and scheduling delay (a few ms on a phone). For a 10 ms id that is within the ±c/2 band; for a
@@ -20,8 +21,8 @@
  *   a module asleep), not frames lost on the way, and is not counted. After a reconnect the
  *   estimator is `reset()`: the outage is reported as a reconnect, not as misses.
  *
- * Property checked in test/source/missed-frames.test.ts: with steady senders and random drops the
- * estimate equals the number dropped; with ±40 % jitter it stays exact, and beyond ±50 % it over-counts.
+ * Property checked in test/source/machinery.test.ts: with random drops and every frame within
+ * ±24 % of a cycle of its slot, the estimate equals the number dropped.
  */
 import type {Car} from '../car/model.js'
 import {type FrameBatch, FrameFlag} from '../can/frame.js'
