@@ -4,7 +4,7 @@ import {Worker} from 'node:worker_threads'
 import type {FrameBatch} from '../can/frame.js'
 import type {SampleBatch} from '../decode/index.js'
 import type {ArchiveFormat, ArchiveOutcome, ArchiveRecovery, RestoreOutcome} from './archive-types.js'
-import {type Reply, type Request, reviveError, type SessionInfo, type SessionInit, type StoreEvent} from './protocol.js'
+import {type LapRecord, type Reply, type Request, reviveError, type SessionInfo, type SessionInit, type StoreEvent} from './protocol.js'
 import type {RecoveryReport} from './salvage-report.js'
 import type {VacuumOptions, VacuumResult} from './vacuum.js'
 
@@ -132,6 +132,11 @@ export class LiveStore {
 
   log(entry: Omit<Extract<Request, {op: 'log'}>, 'op'>): Promise<void> {
     return this.request({...entry, op: 'log'}) as Promise<void>
+  }
+
+  /** Stores one lap of a session (from the lap detector) in the `laps` table. */
+  recordLap(sessionKey: number, lap: LapRecord): Promise<void> {
+    return this.request({lap, op: 'recordLap', sessionKey}) as Promise<void>
   }
 
   /** Runs a read query on the reader connection, after pending frames are committed. */

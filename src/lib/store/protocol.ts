@@ -39,6 +39,16 @@ export interface SessionInit {
   readonly startedUs?: number
 }
 
+/** One row of the `laps` table (the lap detector's Lap, src/lib/track/lap-detector.ts). */
+export interface LapRecord {
+  readonly lap: number
+  readonly startUs: number
+  readonly endUs: number | null
+  readonly lapTimeMs: number | null
+  readonly valid: boolean
+  readonly sectorsMs: ReadonlyArray<number | null>
+}
+
 export interface SessionInfo {
   readonly id: string
   readonly key: number
@@ -51,6 +61,7 @@ export type Request =
   | {op: 'append'; sessionKey: number; sourceId: number; frames: FrameColumns; samples?: SampleColumns}
   | {op: 'endSession'; sessionKey: number; reason: string}
   | {op: 'log'; sessionKey: number | null; source: string; event: string; frames?: number; dropped?: number; reason?: string; detail?: string}
+  | {op: 'recordLap'; sessionKey: number; lap: LapRecord}
   | {op: 'query'; sql: string; params?: unknown[]}
   | {op: 'flush'}
   | {op: 'checkpoint'}

@@ -9,7 +9,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 import {archiveSession, recoverArchives} from './archive-session.js'
 import {restoreArchive} from './archive-restore.js'
 import {type OpenDatabase, openDatabase} from './database.js'
-import {type Reply, type Request, serializeError} from './protocol.js'
+import {type LapRecord, type Reply, type Request, serializeError} from './protocol.js'
 import {toJsonRows} from './rows.js'
 import {openOrSalvage} from './salvage.js'
 import {acknowledgeRecoveries, unacknowledgedRecoveries} from './salvage-report.js'
@@ -56,6 +56,8 @@ async function handle(request: Request): Promise<unknown> {
       const values = [r.sessionKey ?? 'NULL', Date.now() * 1000, lit(r.source), lit(r.event), r.frames ?? 'NULL', r.dropped ?? 'NULL', lit(r.reason), lit(r.detail)]
       return ready().exclusive((db) => db.writer.run(`INSERT INTO ingest_log VALUES (${values.join(', ')})`).then(() => undefined))
     }
+    case 'recordLap':
+      return ready().exclusive((db) => db.writer.run(lapInsert(request.sessionKey, request.lap)).then(() => undefined))
     case 'query': {
       await ready().flush()
       const result = await reader!.runAndReadAll(request.sql, request.params as never)
@@ -132,6 +134,17 @@ async function closeAround<T>(copy: (db: OpenDatabase) => Promise<T>, swap: (cop
 function ready(): Writer {
   if (!writer) throw new Error('the store is not open')
   return writer
+}
+
+/** The INSERT for one lap; every value is a number, checked here, so the literal SQL is safe. */
+function lapInsert(sessionKey: number, lap: LapRecord): string {
+  const int = (v: number | null): string => {
+    if (v === null) return 'NULL'
+    if (!Number.isFinite(v)) throw new Error(`lap ${lap.lap}: ${v} is not a number`)
+    return String(Math.round(v))
+  }
+  const sectors = `[${lap.sectorsMs.map(int).join(', ')}]::INTEGER[]`
+  return `INSERT INTO laps VALUES (${int(sessionKey)}, ${int(lap.lap)}, ${int(lap.startUs)}, ${int(lap.endUs)}, ${int(lap.lapTimeMs)}, ${lap.valid}, ${sectors})`
 }
 
 function lit(s: string | undefined): string {

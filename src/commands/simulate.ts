@@ -1,0 +1,119 @@
+import {Flags} from '@oclif/core'
+
+import {openCar} from '../lib/car/index.js'
+import {FIRMWARE_FAMILIES} from '../lib/can/slcan/index.js'
+import {parseMeta, PitwallCommand} from '../lib/cli/index.js'
+import {parseDuration} from '../lib/config/index.js'
+import {UsageError} from '../lib/errors.js'
+import {onShutdown} from '../lib/ops/index.js'
+import {parseSpeed, parseStartTime} from '../lib/replay/index.js'
+import {parseSinkSpec, runSimulation, type SimulateSummary} from '../lib/sim/index.js'
+import {DEFAULT_TRACK, openTrack} from '../lib/track/index.js'
+
+export type SimulateResult = SimulateSummary
+
+export default class Simulate extends PitwallCommand {
+  static override description = `A synthetic BMW E46 M3 behind an AiM MXP, driving laps of a shipped track: a deterministic physical model (speed from grip and power, rpm through the car file's gearbox, g forces from speed and curvature, warming temperatures, falling fuel, GPS tracing the lap) encoded into the car's CAN frames at each message's cycle time.
+
+--to: stdout (candump lines), candump:FILE, slcan:PATH (act as a CANable on a tty), slcan:pty:LINK (create a pty with socat and be the CANable on it), udp://HOST:PORT (JSON points, 20/s), db (the live DB, with the laps the lap detector finds), bridge[:URL] (not built yet: exit 69).
+
+Real time by default; --speed max runs file sinks as fast as possible. Ends after --laps or --duration, or on SIGTERM/SIGINT, with a summary on stderr (on stdout with --json). Fault injection: --drop-rate, --garbage-rate, --unplug-after with --unplug-for. See docs/simulate.md.`
+
+  static override enableJsonFlag = true
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %> --to slcan:pty:/tmp/canable', description: 'Be a CANable on a pty; read it with pitwall ingest --device /tmp/canable.'},
+    {command: '<%= config.bin %> <%= command.id %> --laps 3 --speed max --to candump:three-laps.log', description: 'Three laps into a candump log, as fast as possible.'},
+    {command: '<%= config.bin %> <%= command.id %> --to db --laps 5 --speed max', description: 'Five laps straight into the live DB, laps timed.'},
+    {command: '<%= config.bin %> <%= command.id %> --fps 50000 --duration 60s --to candump:load.log --speed max', description: 'A load test log at 50,000 frames/s.'},
+    {command: '<%= config.bin %> <%= command.id %> --to slcan:pty:/tmp/canable --unplug-after 5s --unplug-for 5s --drop-rate 0.01', description: 'An adapter that loses 1 % of frames and is unplugged for 5 s.'},
+  ]
+
+  static override flags = {
+    car: Flags.string({description: 'Car id, car YAML or bare .dbc. Env: PITWALL_CAR. Default: bmw_e46_m3.'}),
+    'drop-rate': Flags.string({description: 'Share of frames (UDP: points) not sent, 0 to below 1; counted per id in the summary.'}),
+    duration: Flags.string({description: 'Stop after this much simulated time (duration: 90s, 10m).'}),
+    firmware: Flags.option({default: 'canable-stock', description: 'Firmware the emulated adapter runs (slcan sinks).', options: FIRMWARE_FAMILIES})(),
+    fps: Flags.string({description: "Frames per second for the whole car (every message's rate scales); UDP: points per second (default 20). Default: the car's nominal rate."}),
+    'garbage-rate': Flags.string({description: 'Chance, per frame, of a garbage line (slcan, candump) or a malformed datagram (udp) before it; counted.'}),
+    laps: Flags.integer({description: 'Stop after this many full laps (the out-lap from the start does not count).', min: 1}),
+    meta: Flags.string({description: 'Run-sheet entry key=value for --to db; repeatable.', multiple: true}),
+    seed: Flags.integer({default: 1, description: 'Random seed: the same seed drives the same laps.'}),
+    speed: Flags.string({default: '1', description: 'Factor of real time, or max (stdout, candump:FILE and db only).'}),
+    'start-time': Flags.string({description: 'Epoch of the first frame (ISO date-time or epoch seconds), for byte-identical files. Default: now.'}),
+    to: Flags.string({default: 'stdout', description: 'stdout | candump:FILE | slcan:PATH | slcan:pty:LINK | udp://HOST:PORT | db | bridge[:URL]'}),
+    track: Flags.string({default: DEFAULT_TRACK, description: 'Track id or track YAML.'}),
+    'unplug-after': Flags.string({description: 'slcan:pty only: unplug the adapter after this much simulated time (duration).'}),
+    'unplug-for': Flags.string({description: 'slcan:pty only: how long it stays unplugged (duration).'}),
+  }
+
+  static override summary = 'Drive a synthetic E46 M3 around a track and send its CAN frames somewhere.'
+
+  async run(): Promise<SimulateResult> {
+    const {flags} = await this.parse(Simulate)
+    const abort = new AbortController()
+    const shutdown = onShutdown(async () => abort.abort())
+    try {
+      const sink = parseSinkSpec(flags.to)
+      if (this.jsonEnabled() && sink.kind === 'stdout') {
+        throw new UsageError('--json and --to stdout both want stdout', {code: 'PW_JSON_STREAM', suggestions: ['--to candump:FILE --json', 'leave out --json: the summary goes to stderr']})
+      }
+      const settings = await this.settings({car: flags.car, dataDir: flags['data-dir'], logLevel: flags['log-level']})
+      const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
+      const track = await openTrack(flags.track, {dataDir: settings.dataDir})
+      const summary = await runSimulation({
+        car,
+        dataDir: settings.dataDir,
+        ...optional('dropRate', rate('--drop-rate', flags['drop-rate'])),
+        ...optional('durationS', seconds(flags.duration)),
+        firmware: flags.firmware,
+        ...optional('fps', rate('--fps', flags.fps)),
+        ...optional('garbageRate', rate('--garbage-rate', flags['garbage-rate'])),
+        ...optional('laps', flags.laps),
+        onEvent: (message) => this.logToStderr(message),
+        runSheet: parseMeta(flags.meta),
+        seed: flags.seed,
+        signal: abort.signal,
+        sink,
+        speed: parseSpeed(flags.speed),
+        ...optional('startUs', flags['start-time'] === undefined ? undefined : parseStartTime(flags['start-time'])),
+        track,
+        ...optional('unplugAfterS', seconds(flags['unplug-after'])),
+        ...optional('unplugForS', seconds(flags['unplug-for'])),
+      })
+      if (!this.jsonEnabled()) this.logToStderr(describe(summary))
+      return summary
+    } finally {
+      shutdown.dispose()
+    }
+  }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): {[P in K]?: V} {
+  return (value === undefined ? {} : {[key]: value}) as {[P in K]?: V}
+}
+
+function seconds(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : parseDuration(text) / 1000
+}
+
+function rate(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`${flag} ${text}: give a plain number, e.g. 0.01`, {code: 'PW_BAD_NUMBER'})
+  return Number(text)
+}
+
+function describe(s: SimulateSummary): string {
+  const sink = s.sink
+  const lost = Object.entries(sink.notDelivered).map(([why, n]) => `${n} ${why}`)
+  const laps = s.laps.map((l) => `${l.lap}: ${(l.timeMs / 1000).toFixed(3)} s`).join(', ')
+  return [
+    `${s.car} on ${s.track} (seed ${s.seed}) to ${s.to}: ${s.simulatedS.toFixed(1)} s simulated in ${(s.wallMs / 1000).toFixed(1)} s, ${s.fps.toFixed(0)} ${s.to.startsWith('udp') ? 'points' : 'frames'}/s; stopped by ${s.stoppedBy}`,
+    `frames: ${s.frames.generated} generated, ${s.frames.dropped} dropped by --drop-rate, ${sink.delivered} delivered${lost.length ? `, not delivered: ${lost.join(', ')}` : ''}`,
+    ...(sink.garbageLines > 0 ? [`garbage: ${sink.garbageLines} lines, ${sink.garbageBytes} bytes`] : []),
+    ...(sink.droppedPoints ? [`points dropped by --drop-rate: ${sink.droppedPoints}`] : []),
+    ...(sink.unplugs ? [`unplugged ${sink.unplugs}×, back ${sink.replugs}×`] : []),
+    ...(sink.session ? [`session ${sink.session}: ${sink.stored} frames stored, ${sink.laps} laps recorded`] : []),
+    `laps: ${laps || 'none completed'}`,
+  ].join('\n')
+}
