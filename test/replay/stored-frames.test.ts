@@ -50,7 +50,7 @@ describe('replay from stored data', () => {
       expected[format] = r.stdout
     }
     expect(expected.candump.split('\n')).toHaveLength(5000 + 8 + 1)
-  }, 60_000)
+  }, 120_000)
   afterAll(() => dir.cleanup())
 
   it('a session id in the live DB replays the same frames as the log it was ingested from', async () => {
@@ -60,7 +60,7 @@ describe('replay from stored data', () => {
       expect(r.stdout).toBe(expected[format])
       expect(r.stderr).toContain(`pitwall.duckdb#${id} (live-db, car bmw_e46_m3): 5008 frames read`)
     }
-  }, 30_000)
+  }, 90_000)
 
   it('a .duckdb archive, by path or by session id, replays the same frames', async () => {
     expect((await runCli(['archive', id, '--data-dir', data])).code).toBe(0)
@@ -71,7 +71,7 @@ describe('replay from stored data', () => {
       expect(r.stdout).toBe(expected.candump)
       expect(r.stderr).toContain(`${file} (duckdb, car bmw_e46_m3): 5008 frames read`)
     }
-  }, 30_000)
+  }, 90_000)
 
   it('a parquet session folder, by path or by session id, replays the same frames', async () => {
     expect((await runCli(['archive', '--restore', join(data, 'archive', `${id}.duckdb`), '--data-dir', data])).code).toBe(0)
@@ -86,7 +86,7 @@ describe('replay from stored data', () => {
       expect(r.stdout).toBe(expected.candump)
       expect(r.stderr).toContain(`(parquet, car bmw_e46_m3): 5008 frames read`)
     }
-  }, 60_000)
+  }, 120_000)
 
   it('refuses an unknown session id (64) and a DuckDB file with several sessions (64)', async () => {
     const unknown = await runCli(['replay', '20990101T000000Z-nope', '--json', '--data-dir', data])
@@ -97,7 +97,7 @@ describe('replay from stored data', () => {
     const several = await runCli(['replay', join(data, 'pitwall.duckdb'), '--json', '--data-dir', data])
     expect(several.code).toBe(64)
     expect(JSON.parse(several.stdout).error.code).toBe('PW_REPLAY_SESSION')
-  }, 30_000)
+  }, 90_000)
 
   it('a stored session id while another process holds the live DB: exit 69 naming it', async () => {
     const held = join(dir.path, 'held')
@@ -115,5 +115,5 @@ describe('replay from stored data', () => {
     expect(r.code).toBe(69)
     expect(JSON.parse(r.stdout).error).toMatchObject({code: 'PW_DB_LOCKED'})
     expect(JSON.parse(r.stdout).error.message).toContain(`process ${child.pid}`)
-  }, 30_000)
+  }, 90_000)
 })

@@ -70,7 +70,7 @@ describe('pitwall archive (CLI)', () => {
     car = await openCar('bmw_e46_m3', {dataDir: dir.path})
     text = await candump(car, FRAMES)
     for (let n = 0; n < 3; n++) await ingest(data, text)
-  }, 60_000)
+  }, 120_000)
   afterAll(() => dir.cleanup())
 
   it('--list --json: every session, oldest first, with id, state and every stored frame', async () => {
@@ -84,7 +84,7 @@ describe('pitwall archive (CLI)', () => {
       expect(Date.parse(s.start)).toBe(Date.UTC(2026, 10, 22, 9, 14, 3))
     }
     expect(sessions.map((s) => s.id)).toEqual([...sessions.map((s) => s.id)].sort())
-  }, 30_000)
+  }, 90_000)
 
   it('--dry-run says what it would do and changes nothing', async () => {
     const before = await list(data)
@@ -95,7 +95,7 @@ describe('pitwall archive (CLI)', () => {
     expect(result.archived.map((a) => [a.id, a.frames, a.bytes, a.dryRun])).toEqual(before.map((s) => [s.id, FRAMES, 0, true]))
     expect(await list(data)).toEqual(before)
     expect(existsSync(join(data, 'archive')) ? readdirSync(join(data, 'archive')) : []).toEqual([])
-  }, 30_000)
+  }, 90_000)
 
   it('refuses unknown sessions and an empty selection with exit 64', async () => {
     const unknown = await runCli(['archive', '20990101T000000Z-nope', '--json', '--data-dir', data])
@@ -106,7 +106,7 @@ describe('pitwall archive (CLI)', () => {
     expect(JSON.parse(nothing.stdout).error.code).toBe('PW_NOTHING_SELECTED')
     const bad = await runCli(['archive', '--older-than', '7', '--data-dir', data])
     expect(bad.code).toBe(64)
-  }, 30_000)
+  }, 90_000)
 
   it('archives as parquet (car=/date=/session= layout), restores it, and refuses to restore over a session that is there', async () => {
     const [first] = await list(data)
@@ -130,7 +130,7 @@ describe('pitwall archive (CLI)', () => {
     const rearchive = await runCli(['archive', first!.id, '--format', 'parquet', '--json', '--data-dir', data])
     expect(rearchive.code, rearchive.stderr).toBe(0)
     expect(JSON.parse(rearchive.stdout).archived[0].completedEarlierRun).toBe(true)
-  }, 60_000)
+  }, 120_000)
 
   it('the next run removes a leftover .partial (never an archive) and finishes an archive whose removal a kill interrupted', async () => {
     const d = join(dir.path, 'interrupted')
@@ -161,7 +161,7 @@ describe('pitwall archive (CLI)', () => {
     ])
     expect(readdirSync(join(d, 'archive'))).toEqual([`${a!.id}.duckdb`])
     expect(await sql(d, `SELECT count(*)::INTEGER AS n FROM frames`)).toEqual([{n: FRAMES}])
-  }, 60_000)
+  }, 120_000)
 
   it('an archive in place that does not match its session is reported, and nothing is removed', async () => {
     const d = join(dir.path, 'mismatch')
@@ -181,7 +181,7 @@ describe('pitwall archive (CLI)', () => {
       ['ended', FRAMES],
       ['ended', 100],
     ])
-  }, 60_000)
+  }, 120_000)
 
   it('ingest --archive-on-end archives the session when it ends', async () => {
     const d = join(dir.path, 'on-end')
@@ -191,7 +191,7 @@ describe('pitwall archive (CLI)', () => {
     expect(s).toMatchObject({archivePath: `archive/${s!.id}.duckdb`, frames: FRAMES, state: 'archived'})
     expect(r.stderr).toContain(`${s!.id}: archived to archive/${s!.id}.duckdb`)
     expect(existsSync(join(d, 'archive', `${s!.id}.duckdb`))).toBe(true)
-  }, 30_000)
+  }, 90_000)
 })
 
 describe('a live session is never archived', () => {
@@ -215,7 +215,7 @@ describe('a live session is never archived', () => {
     } finally {
       await store.close()
     }
-  }, 30_000)
+  }, 90_000)
 
   it('from another process while ingest writes it: exit 69 naming the process that holds the live DB', async () => {
     const car = await openCar('bmw_e46_m3', {dataDir: dir.path})
@@ -233,5 +233,5 @@ describe('a live session is never archived', () => {
     const error = JSON.parse(r.stdout).error as {code: string; message: string}
     expect(error.code).toBe('PW_DB_LOCKED')
     expect(error.message).toContain(`process ${child.pid}`)
-  }, 30_000)
+  }, 90_000)
 })

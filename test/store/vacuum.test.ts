@@ -114,7 +114,7 @@ describe('pitwall vacuum', () => {
     expect(forced.shrink.done).toBe(true)
     expect(await contents(db)).toBe(kept)
     othersUnchanged()
-  }, 60_000)
+  }, 120_000)
 
   it('retention removes ingest log entries older than --retention, and only those', async () => {
     const day = 86_400_000_000
@@ -130,7 +130,7 @@ describe('pitwall vacuum', () => {
     expect(short.retention.ingestLogRows).toBe(1)
     const bad = await runCli(['vacuum', '--retention', '90', '--data-dir', data])
     expect(bad.code).toBe(64)
-  }, 60_000)
+  }, 120_000)
 
   it('a leftover .vacuum-tmp is removed at the next open; nothing else is', async () => {
     writeFileSync(join(data, 'pitwall.duckdb.vacuum-tmp'), 'a copy an interrupted vacuum left')
@@ -140,7 +140,7 @@ describe('pitwall vacuum', () => {
     expect(existsSync(join(data, 'pitwall.duckdb.vacuum-tmp'))).toBe(false)
     expect(existsSync(join(data, 'pitwall.duckdb.vacuum-tmp.wal'))).toBe(false)
     othersUnchanged()
-  }, 30_000)
+  }, 90_000)
 
   it('SIGKILL during vacuum --force at random moments: the next open finds the data whole', async () => {
     const kept = await contents(db)
@@ -186,5 +186,5 @@ describe('pitwall vacuum', () => {
     } finally {
       await store.close()
     }
-  }, 60_000)
+  }, 120_000)
 })
