@@ -85,12 +85,11 @@ export class FrameEncoder {
     encodeMessage(plan.message, plan.values, out)
   }
 
-  /** The size of one raw step of a channel's value, for comparisons (undefined when not mapped). */
+  /** The size of one raw step in a channel's value (its DBC scale through its pipeline), for comparisons. */
   stepOf(channel: string): number | undefined {
-    for (const plan of this.messages) {
-      for (const s of plan.signals) if (s.slot >= 0 && SIM_CHANNELS[s.slot] === channel) return Math.abs(s.signal.scale * s.a)
-    }
-    return undefined
+    const c = this.car.channels.find((ch) => ch.name === channel)
+    const affine = c?.source ? affineOf(c) : undefined
+    return affine && c?.source ? Math.abs(c.source.signal.scale * affine.a) : undefined
   }
 }
 

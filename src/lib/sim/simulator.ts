@@ -80,7 +80,7 @@ export class Simulator {
     const gcdS = messages.reduce((g, m) => gcd(g, Math.round(m.cycleMs * 1000)), 0) / 1e6 / scale
     this.phaseS = Float64Array.from(messages, (_m, i) => (gcdS * (i + 0.5)) / messages.length)
     this.count = new Float64Array(messages.length)
-    this.startUs = options.startUs ?? Date.now() * 1000
+    this.startUs = Math.round(options.startUs ?? Date.now() * 1000)
     this.dropRate = options.dropRate ?? 0
     this.dropRng = Rng.derive(this.seed, 'drop')
   }
@@ -119,8 +119,10 @@ export class Simulator {
         this.stats.droppedById[id] = (this.stats.droppedById[id] ?? 0) + 1
         continue
       }
-      this.model.sample(t, this.sample, plan.groups)
-      const i = batch.pushHeader(this.startUs + Math.round(t * 1e6), plan.message.id, 0, plan.message.sizeBytes)
+      // The values are those at the frame's stamp (whole µs), so a decoder can check them exactly.
+      const offsetUs = Math.round(t * 1e6)
+      this.model.sample(offsetUs / 1e6, this.sample, plan.groups)
+      const i = batch.pushHeader(this.startUs + offsetUs, plan.message.id, 0, plan.message.sizeBytes)
       encoder.encode(m, this.sample, batch.data.subarray(i * DATA_STRIDE, i * DATA_STRIDE + plan.message.sizeBytes))
       this.stats.emitted++
     }

@@ -1,8 +1,9 @@
 /**
  * The other centreline form: a surveyed polyline of points (a GPS trace of one clean lap, say),
- * closed by joining the last point to the first. It is resampled every few metres, and heading
- * and curvature are estimated from it, smoothed, since a survey's point-to-point noise would
- * otherwise read as steering.
+ * closed by joining the last point to the first. It is resampled every 2 m. Curvature comes from
+ * the input itself, as the turn at each input point over the distance it stands for (exact for
+ * points on an arc, however sparse), interpolated along the line and then averaged over ±10 m,
+ * since a survey's point-to-point noise would otherwise read as steering.
  */
 import {Centreline} from './centreline.js'
 import type {Xy} from './geo.js'
@@ -15,23 +16,35 @@ export function centrelineFromPoints(points: readonly Xy[]): Centreline {
   const closed = [...points]
   const first = closed[0]!
   const last = closed.at(-1)!
-  if (Math.hypot(first.x - last.x, first.y - last.y) > 1e-6) closed.push(first)
-  // Cumulative distance of the input vertices.
+  if (Math.hypot(first.x - last.x, first.y - last.y) < 1e-6) closed.pop()
+  const m = closed.length
+  // Cumulative distance of the input vertices around the loop (m + 1 entries: back to the first).
   const d = [0]
-  for (let i = 1; i < closed.length; i++) d.push(d[i - 1]! + Math.hypot(closed[i]!.x - closed[i - 1]!.x, closed[i]!.y - closed[i - 1]!.y))
-  const length = d.at(-1)!
+  for (let i = 1; i <= m; i++) d.push(d[i - 1]! + dist(closed[i - 1]!, closed[i % m]!))
+  const length = d[m]!
+  // Turn at each input vertex over half its two segments.
+  const vertexK = closed.map((p, i) => {
+    const a = closed[(i - 1 + m) % m]!
+    const b = closed[(i + 1) % m]!
+    const turn = angleDiff(Math.atan2(b.x - p.x, b.y - p.y), Math.atan2(p.x - a.x, p.y - a.y))
+    return turn / ((dist(a, p) + dist(p, b)) / 2)
+  })
   const n = Math.max(8, Math.round(length / RESAMPLE_M))
   const s = new Float64Array(n + 1)
   const x = new Float64Array(n + 1)
   const y = new Float64Array(n + 1)
+  const raw = new Float64Array(n)
   let j = 0
   for (let i = 0; i <= n; i++) {
     const at = (length * i) / n
-    while (j < closed.length - 2 && d[j + 1]! <= at) j++
+    while (j < m - 1 && d[j + 1]! <= at) j++
     const f = d[j + 1]! === d[j]! ? 0 : (at - d[j]!) / (d[j + 1]! - d[j]!)
+    const p = closed[j]!
+    const q = closed[(j + 1) % m]!
     s[i] = at
-    x[i] = closed[j]!.x + f * (closed[j + 1]!.x - closed[j]!.x)
-    y[i] = closed[j]!.y + f * (closed[j + 1]!.y - closed[j]!.y)
+    x[i] = p.x + f * (q.x - p.x)
+    y[i] = p.y + f * (q.y - p.y)
+    if (i < n) raw[i] = vertexK[j]! + f * (vertexK[(j + 1) % m]! - vertexK[j]!)
   }
   const wrapIndex = (i: number): number => ((i % n) + n) % n
   const heading = new Float64Array(n + 1)
@@ -40,11 +53,8 @@ export function centrelineFromPoints(points: readonly Xy[]): Centreline {
     const b = wrapIndex(i + 1)
     heading[i] = Math.atan2(x[b]! - x[a]!, y[b]! - y[a]!)
   }
-  // Unwrap so headings are continuous (curvature is their slope).
+  // Unwrap so headings are continuous.
   for (let i = 1; i <= n; i++) heading[i] = heading[i - 1]! + angleDiff(heading[i]!, heading[i - 1]!)
-  const raw = new Float64Array(n)
-  const step = length / n
-  for (let i = 0; i < n; i++) raw[i] = angleDiff(heading[wrapIndex(i + 1)]!, heading[wrapIndex(i - 1)]!) / (2 * step)
   const curvature = new Float64Array(n + 1)
   for (let i = 0; i < n; i++) {
     let sum = 0
@@ -53,6 +63,10 @@ export function centrelineFromPoints(points: readonly Xy[]): Centreline {
   }
   curvature[n] = curvature[0]!
   return new Centreline(s, x, y, heading, curvature)
+}
+
+function dist(a: Xy, b: Xy): number {
+  return Math.hypot(b.x - a.x, b.y - a.y)
 }
 
 function angleDiff(a: number, b: number): number {

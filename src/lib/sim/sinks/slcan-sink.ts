@@ -22,6 +22,10 @@ import type {SocatPty} from './socat-pty.js'
 
 /** Bytes queued towards the host before frames are dropped as overflow (a CANable's USB side keeps little more). */
 const MAX_PENDING = 64 * 1024
+/** At the end of a run, how long the pty stays up for the host to read what is in flight. */
+const LINGER_MS = 300
+
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms))
 
 export interface SlcanSinkOptions {
   /** An existing tty, or the pty pair to create. */
@@ -88,6 +92,11 @@ export class SlcanSink implements SimSink {
   }
 
   async close(): Promise<void> {
+    // A clean end (not an unplug): let what was written reach the host before the pty goes.
+    const port = this.port
+    const deadline = Date.now() + 1000
+    while (port && this.port === port && port.writableLength > 0 && Date.now() < deadline) await sleep(10)
+    if (port && 'pty' in this.options.target) await sleep(LINGER_MS)
     this.detach()
     const t = this.options.target
     if ('pty' in t) await t.pty.dispose()
