@@ -5,6 +5,7 @@ import {FIRMWARE_FAMILIES} from '../lib/can/slcan/index.js'
 import {parseMeta, PitwallCommand} from '../lib/cli/index.js'
 import {parseDuration} from '../lib/config/index.js'
 import {UsageError} from '../lib/errors.js'
+import {createLogger} from '../lib/log.js'
 import {onShutdown} from '../lib/ops/index.js'
 import {parseSpeed, parseStartTime} from '../lib/replay/index.js'
 import {parseSinkSpec, runSimulation, type SimulateSummary} from '../lib/sim/index.js'
@@ -59,6 +60,7 @@ Real time by default; --speed max runs file sinks as fast as possible. Ends afte
         throw new UsageError('--json and --to stdout both want stdout', {code: 'PW_JSON_STREAM', suggestions: ['--to candump:FILE --json', 'leave out --json: the summary goes to stderr']})
       }
       const settings = await this.settings({car: flags.car, dataDir: flags['data-dir'], logLevel: flags['log-level']})
+      const log = createLogger({level: settings.get('logLevel') ?? 'info'}).child({module: 'simulate'})
       const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
       const track = await openTrack(flags.track, {dataDir: settings.dataDir})
       const summary = await runSimulation({
@@ -70,7 +72,7 @@ Real time by default; --speed max runs file sinks as fast as possible. Ends afte
         ...optional('fps', rate('--fps', flags.fps)),
         ...optional('garbageRate', rate('--garbage-rate', flags['garbage-rate'])),
         ...optional('laps', flags.laps),
-        onEvent: (message) => this.logToStderr(message),
+        onEvent: (message) => log.info(message),
         runSheet: parseMeta(flags.meta),
         seed: flags.seed,
         signal: abort.signal,

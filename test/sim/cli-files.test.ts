@@ -25,7 +25,7 @@ function linesOfLog(text: string): string[] {
     .split('\n')
     .map((line) => {
       const f = parseCandumpLine(line)
-      if (!f.frame) throw new Error(`not a frame: ${line}`)
+      if (f.kind !== 'frame') throw new Error(`not a frame: ${line}`)
       return `${f.frame.timestampUs} ${f.frame.id} ${Buffer.from(f.frame.data).toString('hex')}`
     })
 }

@@ -31,8 +31,8 @@ export interface DrivePlanOptions {
 const DS = 0.5
 /** Braking and traction never drop below this share of their grip at the cornering limit (trail braking, squeezing on). */
 const MIN_LONG_SHARE = 0.15
-/** Loops kept in memory behind the current one. */
-const KEEP_LOOPS = 2
+/** Loops whose grids stay in memory; older ones are rebuilt from their start state when asked for. */
+const KEEP_LOOPS = 4
 
 /** What the plan says at one moment. */
 export interface PlanState {
@@ -90,8 +90,9 @@ export class DrivePlan {
   private readonly kappa: Float64Array
   private readonly loops = new Map<number, Loop>()
   private readonly params = new Map<number, LoopParams>()
+  /** How each loop built so far ended: all a loop needs to be rebuilt is the previous one's end. */
+  private readonly ends: Array<{readonly v: number; readonly t: number; readonly fuel: number}> = []
   private readonly length: number
-  private newest = -1
 
   constructor(
     readonly track: Track,
@@ -115,7 +116,7 @@ export class DrivePlan {
     return this.kappa[j]!
   }
 
-  /** The plan at sim time `t` (seconds), into `out`. Times must not go back more than two laps. */
+  /** The plan at sim time `t` (seconds), into `out`. Any time: laps long past are rebuilt when asked for. */
   at(t: number, out: PlanState): PlanState {
     out.t = t
     if (t < this.idleS) {
@@ -130,8 +131,7 @@ export class DrivePlan {
       out.loop = -1
       return out
     }
-    let loop = this.loopFor(t)
-    while (t > loop.t[this.n]!) loop = this.loop(loop.index + 1)
+    const loop = this.loopFor(t)
     const j = search(loop.t, t, this.n)
     const tau = t - loop.t[j]!
     const v0 = loop.v[j]!
@@ -151,31 +151,34 @@ export class DrivePlan {
 
   /** Time of start/finish crossing k (0 = the end of the out-lap), computing laps as needed. */
   crossingTime(k: number): number {
-    while (this.crossings.length <= k) this.loop(this.newest + 1)
+    while (this.ends.length <= k) this.loop(this.ends.length)
     return this.crossings[k]!
   }
 
+  /** The loop whose time span holds t (t ≥ idleS). */
   private loopFor(t: number): Loop {
-    let loop = this.loops.get(this.newest) ?? this.loop(0)
-    // Walk back to the loop holding t (only for times a little in the past).
-    while (loop.index > 0 && t < loop.t[0]!) {
-      const earlier = this.loops.get(loop.index - 1)
-      if (!earlier) throw new RangeError(`simulation time ${t.toFixed(3)} s is too far in the past`)
-      loop = earlier
+    while (this.ends.length === 0 || this.ends.at(-1)!.t < t) this.loop(this.ends.length)
+    let lo = 0
+    let hi = this.ends.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (this.ends[mid]!.t < t) lo = mid + 1
+      else hi = mid
     }
-    return loop
+    return this.loop(lo)
   }
 
   private loop(index: number): Loop {
     const have = this.loops.get(index)
     if (have) return have
-    if (index > 0 && !this.loops.has(index - 1)) this.loop(index - 1)
+    while (this.ends.length < index) this.loop(this.ends.length)
     const built = this.build(index)
     this.loops.set(index, built)
-    this.newest = Math.max(this.newest, index)
-    for (const k of this.loops.keys()) if (k < index - KEEP_LOOPS) this.loops.delete(k)
-    for (const k of this.params.keys()) if (k < index - KEEP_LOOPS) this.params.delete(k)
+    this.ends[index] = {fuel: built.fuel[this.n]!, t: built.t[this.n]!, v: built.v[this.n]!}
     this.crossings[index] = timeAtDistance(built, this.startBeforeLineM / this.ds, this.ds)
+    // Keep the most recently built grids (a Map iterates in insertion order).
+    for (const k of this.loops.keys()) if (this.loops.size > KEEP_LOOPS) this.loops.delete(k)
+    for (const k of this.params.keys()) if (this.params.size > KEEP_LOOPS + 2) this.params.delete(k)
     return built
   }
 
@@ -221,16 +224,16 @@ export class DrivePlan {
       back[j] = Math.min(limit[j]!, Math.sqrt(v * v + 2 * decel * ds))
     }
     // 3. Forward: full throttle from the previous loop's end speed, under the backward limit.
-    const prev = this.loops.get(index - 1)
+    const prev = this.ends[index - 1]
     const v = new Float64Array(n + 1)
     const t = new Float64Array(n + 1)
-    v[0] = prev ? prev.v[n]! : 0
-    t[0] = prev ? prev.t[n]! : this.idleS
+    v[0] = prev ? prev.v : 0
+    t[0] = prev ? prev.t : this.idleS
     const a = new Float64Array(n)
     const throttle = new Float32Array(n)
     const brakeBar = new Float32Array(n)
     const fuel = new Float64Array(n + 1)
-    fuel[0] = prev ? prev.fuel[n]! : this.idleS * IDLE_BURN_LS
+    fuel[0] = prev ? prev.fuel : this.idleS * IDLE_BURN_LS
     for (let j = 0; j < n; j++) {
       const v0 = v[j]!
       const share = longShare(v0, this.kappa[j]!, grip[j]!)
