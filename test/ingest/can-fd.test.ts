@@ -1,12 +1,12 @@
 import {execFileSync, spawn} from 'node:child_process'
 import {closeSync, existsSync, fstatSync, openSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {FrameBatch} from '../../src/lib/can/frame.js'
 import {descriptorOpener} from '../../src/lib/source/index.js'
 import {ROOT, tempDir, unwrapOclifError} from '../helpers.js'
-import {ROAD_DBC, ROAD_LOG, type StoredFrame, logFrames, startEmitter, startIngest, stop, storedFrames, track, waitFor, waitForPath} from './helpers.js'
+import {ROAD_DBC, ROAD_LOG, type StoredFrame, logFrames, startEmitter, startIngest, stop, storedFrames, track, waitFor, waitForPath, killAll} from './helpers.js'
 
 const FAKE_PUMP = join(ROOT, 'test', 'ingest', 'fake-usb-pump.py')
 const PUMP_DIR = join(ROOT, 'native', 'usb-pump')
@@ -18,6 +18,7 @@ function slcanText(frames: readonly StoredFrame[]): string {
 }
 
 describe('ingest --can-fd: a descriptor handed over by the caller', () => {
+  afterEach(killAll)
   const dir = tempDir('pitwall-canfd-')
   const frames = logFrames(ROAD_LOG).slice(0, 3000)
   afterAll(() => dir.cleanup())

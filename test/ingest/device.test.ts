@@ -1,14 +1,15 @@
 import {join} from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {tempDir} from '../helpers.js'
-import {EXTENDED_LOG, ROAD_DBC, ROAD_LOG, logFrames, startEmitter, startIngest, stop, storedFrames, waitFor, waitForPath} from './helpers.js'
+import {EXTENDED_LOG, ROAD_DBC, ROAD_LOG, logFrames, startEmitter, startIngest, stop, storedFrames, waitFor, waitForPath, killAll} from './helpers.js'
 
 // An independent slcan adapter (Python, stdlib only) on a real pty, read by `pitwall ingest
 // --device` through serialport: every frame it sends is stored bit-exact, in order.
 const expected = [...logFrames(EXTENDED_LOG), ...logFrames(ROAD_LOG)].slice(0, 20_000)
 
 describe('ingest --device: an slcan adapter on a pty', () => {
+  afterEach(killAll)
   const dir = tempDir('pitwall-device-')
   afterAll(() => dir.cleanup())
 

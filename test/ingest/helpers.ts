@@ -18,7 +18,17 @@ export interface Proc {
   readonly exit: Promise<{code: number | null; signal: NodeJS.Signals | null}>
 }
 
+/** Every process a test started and has not seen exit: killAll() ends them (a failed test must not leave them running). */
+const live = new Set<ChildProcess>()
+
+export function killAll(): void {
+  for (const child of live) child.kill('SIGKILL')
+  live.clear()
+}
+
 export function track(child: ChildProcess): Proc {
+  live.add(child)
+  child.on('exit', () => live.delete(child))
   const proc: Proc = {child, committed: 0, exit: new Promise((done) => child.on('exit', (code, signal) => done({code, signal}))), stderr: ''}
   child.stderr?.on('data', (d: Buffer) => {
     const text = d.toString()

@@ -1,12 +1,13 @@
 import {createSocket} from 'node:dgram'
 import {join} from 'node:path'
 import {DuckDBInstance} from '@duckdb/node-api'
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {runCli, tempDir, unwrapOclifError} from '../helpers.js'
-import {ROAD_DBC, ROAD_LOG, logFrames, startIngest, stop, storedFrames, waitFor} from './helpers.js'
+import {ROAD_DBC, ROAD_LOG, logFrames, startIngest, stop, storedFrames, waitFor, killAll} from './helpers.js'
 
 describe('ingest --stdin --input-format slcan', () => {
+  afterEach(killAll)
   const dir = tempDir('pitwall-stdin-slcan-')
   afterAll(() => dir.cleanup())
 

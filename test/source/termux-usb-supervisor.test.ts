@@ -1,15 +1,16 @@
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {TermuxUsbSupervisor, checkCallback, pitwallCallback} from '../../src/lib/source/index.js'
 import {ROOT, tempDir} from '../helpers.js'
-import {ROAD_DBC, ROAD_LOG, startEmitter, stop, storedFrames, waitFor, waitForPath} from '../ingest/helpers.js'
+import {ROAD_DBC, ROAD_LOG, startEmitter, stop, storedFrames, waitFor, waitForPath, killAll} from '../ingest/helpers.js'
 
 const FAKE = join(ROOT, 'test', 'fixtures', 'termux', 'termux-usb')
 const DEVICE = '/dev/bus/usb/001/002'
 
 describe('the termux-usb supervisor (fake termux-usb)', () => {
+  afterEach(killAll)
   const dir = tempDir('pitwall-termux-')
   afterAll(() => dir.cleanup())
 

@@ -15,7 +15,7 @@
  * again (a descriptor) ends the source `absent`; an input that ends at EOF (a pipe, a file) ends it
  * `stopped`.
  */
-import {FrameBatch} from '../can/frame.js'
+import {FrameBatch, MAX_BATCH_FRAMES} from '../can/frame.js'
 import {
   FIRMWARE,
   type FirmwareFamily,
@@ -70,7 +70,12 @@ export interface SlcanSourceOptions {
   readonly watchdogSilentMs?: number
   /** The backoff ladder. Default 1 s, 2 s, 5 s, 10 s. */
   readonly reconnectDelaysMs?: readonly number[]
-  /** A partial batch is handed on this long after its first frame. Default 20 ms. */
+  /**
+   * A partial batch is handed on this long after its first frame. Default 250 ms: every hand-over
+   * becomes a store commit, and a commit costs DuckDB about 10 ms of CPU, so at the seed's 350
+   * frames/s a 50 ms flush spends 4x the CPU of this one (docs/perf-baseline.md). A full batch is
+   * handed on at once. `serve` may pass less for a livelier view.
+   */
   readonly flushMs?: number
   /** `F` status poll interval for families that answer it. Default 1000 ms. */
   readonly statusPollMs?: number
@@ -118,7 +123,7 @@ export class SlcanAdapterSource implements CanSource {
   // The current connection.
   private link: ByteLink | undefined
   private parser = new SlcanParser()
-  private batch = new FrameBatch()
+  private batch = new FrameBatch(64)
   private flushTimer: NodeJS.Timeout | undefined
   private openedAtMs = Number.NaN
   private framesAtOpen = 0
@@ -417,7 +422,7 @@ export class SlcanAdapterSource implements CanSource {
       this.policy.succeeded()
     }
     if (this.batch.length > 0 && this.flushTimer === undefined) {
-      this.flushTimer = setTimeout(() => this.flush(), this.options.flushMs ?? 20)
+      this.flushTimer = setTimeout(() => this.flush(), this.options.flushMs ?? 250)
     }
   }
 
@@ -437,8 +442,20 @@ export class SlcanAdapterSource implements CanSource {
     this.flushTimer = undefined
     if (this.batch.length === 0) return
     const full = this.batch
-    this.batch = new FrameBatch()
+    this.batch = new FrameBatch(this.nextCapacity(full))
     this.counters.deliver(full, this.clock.nowUs())
+  }
+
+  /**
+   * The size of the next batch: about twice what the last flush held, a power of two from 64 to
+   * MAX_BATCH_FRAMES. A batch is handed over (its buffers transferred to the store) so it cannot be
+   * reused; at the seed's 350 frames/s a full-size batch per flush would allocate and zero 170 KB
+   * every 50 ms for a dozen frames.
+   */
+  private nextCapacity(last: FrameBatch): number {
+    let capacity = 64
+    while (capacity < last.length * 2 && capacity < MAX_BATCH_FRAMES) capacity *= 2
+    return capacity
   }
 
   /** Once a second: the wall-clock check and the `F` status poll. */
