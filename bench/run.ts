@@ -12,7 +12,7 @@ import {join} from 'node:path'
 
 import type {BenchResult} from './harness.js'
 
-const BENCHES = ['decode.ts', 'candump-parse.ts', 'slcan-parse.ts']
+const BENCHES = ['decode.ts', 'candump-parse.ts', 'slcan-parse.ts', 'store-write.ts']
 const filter = process.argv[2]
 const dir = import.meta.dirname
 const results: BenchResult[] = []
@@ -32,4 +32,7 @@ for (const r of results) {
   const met = r.target === undefined ? '' : r.medianPerSecond >= r.target ? 'yes' : '**no**'
   console.log(`| ${r.name} | ${fmt(r.items)} ${r.unit} | ${fmt(r.medianPerSecond)} | ${fmt(r.minPerSecond)} | ${fmt(r.maxPerSecond)} | ${r.target === undefined ? '' : fmt(r.target)} | ${met} | ${r.checksum} |`)
 }
+// What a rate alone does not say (event-loop stall, memory, sizes): the benches' notes.
+console.log('')
+for (const r of results) if (r.note) console.log(`- ${r.name}: ${r.note}`)
 if (results.some((r) => r.target !== undefined && r.medianPerSecond < r.target)) process.exitCode = 1

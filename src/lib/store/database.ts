@@ -22,9 +22,12 @@ export interface OpenDatabase {
 
 /**
  * DuckDB settings for the live file. Automatic checkpoints are raised out of the way: the writer
- * issues CHECKPOINT itself, asynchronously, when ingest is idle.
+ * issues CHECKPOINT itself, asynchronously, when ingest is idle. DuckDB's buffer pool defaults to
+ * 80 % of RAM and keeps every block it wrote until then: bench/store-write.ts saw RSS grow by
+ * about 100 MB per million E46 frames without a limit and stay flat with this one (it spills to
+ * `<file>.tmp/` past it). A phone has no RAM to spare for that.
  */
-export const LIVE_DB_OPTIONS = {checkpoint_threshold: '1GB'} as const
+export const LIVE_DB_OPTIONS = {checkpoint_threshold: '1GB', memory_limit: '256MB'} as const
 
 /**
  * Opens (or creates) the live DB and brings its schema to this code's version in one
