@@ -20,6 +20,7 @@ describe('the termux-usb supervisor (fake termux-usb)', () => {
     mkdirSync(state)
     const set = (file: string, text: string): void => writeFileSync(join(state, file), text)
     set('devices', '')
+    set('calls', '')
     set('permission', 'pending')
     const link = join(dir.path, 'adapter.tty')
     set('fd-source', link)
