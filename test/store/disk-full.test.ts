@@ -143,6 +143,13 @@ describe('a full disk: writing stops cleanly, drops are counted, nothing stored 
     expect(readdirSync(dataDir)).toEqual(['pitwall.duckdb'])
   }, 120_000)
 
+  // Found while writing this test, for the writer's close path (writer.ts): when the disk is still
+  // full at the end, the final CHECKPOINT fails ("FATAL Error: Failed to create checkpoint … No
+  // space left on device") and ingest exits 70 (PW_STORE_INTERNAL) without its summary, so the
+  // frames it dropped as disk_full are never reported. The data is safe (the WAL is intact and the
+  // next open with space replays it), but the exit should be a typed disk-full error with the counts.
+  it.todo('the disk still full at close: the summary with its disk_full drops is printed, exit 69 with PW_DB_DISK_FULL, the WAL kept for the next open')
+
   it('a new live DB on a full disk: a clear error, exit 69', async (context) => {
     if (!mounted) return context.skip('cannot mount a size-limited tmpfs here (needs root or CAP_SYS_ADMIN)')
     const dataDir = join(mnt, 'new')
