@@ -40,7 +40,7 @@ const batches = e46Stream(car, FRAMES)
 const dir = mkdtempSync(join(tmpdir(), 'pitwall-bench-store-'))
 const dbPath = join(dir, 'pitwall.duckdb')
 const {store} = await LiveStore.open(dbPath)
-/** Longest synchronous stretch of our own per-batch work (copy, decode, hand-over), wall clock. */
+/** Longest synchronous stretch of our own per-batch work (copy and decode), wall clock. */
 let maxSync = 0
 
 let commitWaiter: (() => void) | undefined
