@@ -1,10 +1,15 @@
 import {spawn} from 'node:child_process'
-import {existsSync, lstatSync, readlinkSync, symlinkSync} from 'node:fs'
+import {constants, existsSync, lstatSync, openSync, readlinkSync, symlinkSync} from 'node:fs'
 import {join} from 'node:path'
+import {ReadStream} from 'node:tty'
 import {describe, expect, it} from 'vitest'
 
+import {FrameBatch} from '../../src/lib/can/frame.js'
+import {SlcanParser} from '../../src/lib/can/slcan/index.js'
+import {runSimulation} from '../../src/lib/sim/index.js'
 import {SocatPty} from '../../src/lib/sim/sinks/socat-pty.js'
 import {ROOT, tempDir} from '../helpers.js'
+import {e46, park, START_US} from './helpers.js'
 
 async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const start = Date.now()
@@ -59,4 +64,56 @@ describe('the socat pty pair', () => {
       dir.cleanup()
     }
   }, 40_000)
+})
+
+describe('slcan:PATH: the simulator as an adapter on a tty someone else made', () => {
+  it('answers a Lawicel host byte for byte and sends Z1-stamped frames once opened', async () => {
+    const dir = tempDir()
+    const pair = new SocatPty(join(dir.path, 'host'))
+    try {
+      await pair.start()
+      const run = runSimulation({
+        car: await e46(),
+        dataDir: dir.path,
+        durationS: 3,
+        firmware: 'lawicel',
+        seed: 1,
+        sink: {kind: 'slcan', path: pair.inner},
+        startUs: START_US,
+        track: await park(),
+      })
+      const host = new ReadStream(openSync(pair.link, constants.O_RDWR | constants.O_NOCTTY))
+      host.setRawMode(true)
+      const parser = new SlcanParser()
+      let frames = 0
+      const stamps: number[] = []
+      host.on('data', (bytes: Buffer) => {
+        let at = 0
+        while (at < bytes.length) {
+          const batch = new FrameBatch()
+          at = parser.feed(bytes, Date.now() * 1000, batch, at)
+          frames += batch.length
+          for (let i = 0; i < batch.length; i++) stamps.push(batch.timestampUs[i]!)
+        }
+      })
+      // Lawicel-correct open: close, 1 Mbit/s, millisecond stamps on, open.
+      host.write('C\rS8\rZ1\rO\r')
+      const summary = await run
+      await new Promise((r) => setTimeout(r, 300))
+      host.destroy()
+      // A closed adapter answers the leading C with a BEL; the rest with CR.
+      expect(parser.stats.nacks).toBe(1)
+      expect(parser.stats.acks).toBe(3)
+      expect(summary.sink.hostCommands).toBe(4)
+      expect(frames).toBe(summary.sink.delivered)
+      expect(frames).toBeGreaterThan(300)
+      // The Z1 stamps keep the adapter's spacing: 3 s of frames span about 3 s less the time to open.
+      const span = (stamps.at(-1)! - stamps[0]!) / 1e6
+      expect(span).toBeGreaterThan(1)
+      expect(span).toBeLessThan(3.1)
+    } finally {
+      await pair.dispose()
+      dir.cleanup()
+    }
+  }, 30_000)
 })

@@ -106,6 +106,9 @@ export async function runSimulation(options: SimulateOptions): Promise<SimulateS
     ...(options.durationS === undefined ? {} : {durationS: options.durationS}),
     ...(options.signal ? {signal: options.signal} : {}),
     speed: options.speed ?? 1,
+    // An adapter hands frames over within a millisecond or two: small steps keep host-stamped
+    // frames near their cycle slots (a reader's missed-frame estimate depends on that).
+    ...(options.sink.kind === 'slcan' || options.sink.kind === 'slcan-pty' ? {stepS: 0.005} : {}),
   })
   let outputClosed = false
   try {
