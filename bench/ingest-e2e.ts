@@ -16,7 +16,7 @@
  *   npx tsx bench/ingest-e2e.ts [--quick]     (--quick: 10 s confirm, 15 s CPU window)
  */
 import {type ChildProcess, spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -31,6 +31,8 @@ const CONFIRM_S = QUICK ? 10 : 60
 const SEARCH_S = 8
 const CPU_S = QUICK ? 15 : 40
 const TARGET = 50_000
+/** `--via fd`: hand the pty over as `--can-fd 3` (tty.ReadStream) instead of `--device` (serialport). */
+const VIA_FD = process.argv.includes('--via=fd')
 
 const SENDER = String.raw`
 import json, os, sys, time, tty, termios, select
@@ -59,24 +61,41 @@ n = len(lines)
 # like a CANable's USB transmit buffer); a frame that finds it full is lost: adapter overflow.
 CAP = 4096
 pending = bytearray()
+import collections
+queued = collections.deque()  # sizes of the lines still (partly) in pending, oldest first
+qbytes = 0
+lost_at = {}
 t0 = time.monotonic()
 total = int(rate * seconds)
 while True:
     now = time.monotonic()
     due = min(total, int((now - t0) * rate))
+    # Everything due goes to the pty; what it does not take waits in the adapter's buffer, and what
+    # does not fit there is lost. (A sender that was itself descheduled catches up in one write:
+    # that is not the reader's fault and costs nothing as long as the pty takes it.)
     while sent + overflow < due:
         line = lines[(sent + overflow) % n]
-        if len(pending) + len(line) <= CAP:
-            pending += line
-            sent += 1
-        else:
-            overflow += 1
+        pending += line
+        queued.append(len(line))
+        qbytes += len(line)
+        sent += 1
     if pending:
         try:
             written = os.write(master, pending)
             del pending[:written]
         except BlockingIOError:
             pass
+        while len(pending) > CAP:
+            size = queued.pop()
+            qbytes -= size
+            del pending[len(pending) - size:]
+            sent -= 1
+            overflow += 1
+            sec = int(now - t0)
+            lost_at[sec] = lost_at.get(sec, 0) + 1
+        # Lines written out completely leave the queue (the first one may be half written).
+        while queued and qbytes - queued[0] >= len(pending):
+            qbytes -= queued.popleft()
     if sent + overflow >= total and not pending:
         break
     try:
@@ -84,7 +103,7 @@ while True:
     except BlockingIOError:
         pass
     time.sleep(0.0005)
-print(json.dumps({'sent': sent, 'overflow': overflow, 'seconds': time.monotonic() - t0}), flush=True)
+print(json.dumps({'sent': sent, 'overflow': overflow, 'seconds': time.monotonic() - t0, 'lostAt': lost_at}), flush=True)
 sys.stdin.read()  # keep the pty until the bench is done with it
 `
 
@@ -121,10 +140,13 @@ async function trial(stream: string, rate: number, seconds: number, measureCpu =
   let senderOut = ''
   sender.stdout!.on('data', (d: Buffer) => (senderOut += d.toString()))
   await waitFor(() => existsSync(link), 10_000)
-  const ingest: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'ingest', '--device', link, '--json', '--log-level', 'warn'], {
+  const fd = VIA_FD ? openSync(link, 'r+') : undefined
+  const input = fd === undefined ? ['--device', link] : ['--can-fd', '3']
+  const ingest: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'ingest', ...input, '--json', '--log-level', 'warn'], {
     env: {...process.env, PITWALL_DATA_DIR: join(dir, 'data')},
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', ...(fd === undefined ? [] : [fd])],
   })
+  if (fd !== undefined) closeSync(fd)
   let out = ''
   let committed = 0
   ingest.stdout!.on('data', (d: Buffer) => (out += d.toString()))
@@ -141,7 +163,8 @@ async function trial(stream: string, rate: number, seconds: number, measureCpu =
     cpuPct = ((cpuSeconds(ingest.pid!) - c0) / ((performance.now() - t0) / 1000)) * 100
   }
   await waitFor(() => senderOut.includes('}'), (seconds + 30) * 1000)
-  const sent = JSON.parse(senderOut) as {sent: number; overflow: number}
+  const sent = JSON.parse(senderOut) as {sent: number; overflow: number; lostAt: Record<string, number>}
+  if (sent.overflow > 0) process.stderr.write(`  overflow by second: ${JSON.stringify(sent.lostAt)}\n`)
   // Everything sent must arrive: wait until the commits stop moving.
   let last = -1
   while (committed !== last) {
