@@ -5,6 +5,7 @@
 import type {Car} from '../car/model.js'
 import type {FirmwareFamily} from '../can/slcan/index.js'
 import {UnavailableError, UsageError} from '../errors.js'
+import {HostClock} from '../source/host-clock.js'
 import type {Track} from '../track/model.js'
 import {CandumpSink} from './sinks/candump-sink.js'
 import {DbSink} from './sinks/db-sink.js'
@@ -97,7 +98,8 @@ export async function runSimulation(options: SimulateOptions): Promise<SimulateS
     dropRate: udp ? 0 : (options.dropRate ?? 0),
     ...(options.fps !== undefined && !udp ? {fps: options.fps} : {}),
     seed: options.seed,
-    startUs: options.startUs ?? Date.now() * 1000,
+    // Host-stamped like an adapter without timestamps: one monotonic anchor, sim time added.
+    startUs: options.startUs ?? new HostClock().nowUs(),
   })
   const sink = makeSink(simulator, options)
   await sink.open()
