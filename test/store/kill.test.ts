@@ -7,8 +7,9 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ROOT, tempDir} from '../helpers.js'
 import {e46CandumpLines} from './e46-candump.js'
 
-// The writer commits every 50 ms, or at 8192 waiting frames: at the feed rate below (~20,000
-// frames/s) one commit holds about 1,000 frames, and never more than 8192 + one read's batch.
+// One flush window: the writer commits every 50 ms or at 8192 waiting frames, never more than
+// 8192 frames in one transaction (plus the rest of one read's batch), and starts a commit only
+// after the previous one was reported: at most one window can be stored but not yet printed.
 const FLUSH_WINDOW = 8192 + 2048
 
 interface Run {

@@ -233,6 +233,8 @@ export class LiveStore {
         this.stats.committedSamples = reply.samples
         this.settleInFlight()
         for (const l of this.committedListeners) l(this.stats, reply.sessionKey, reply.sessionFrames)
+        // Listeners have reported it ("committed N"): the writer may start the next commit.
+        this.worker.postMessage({request: {op: 'ackCommit'}, seq: ++this.seq})
         return
       }
       case 'event': {

@@ -59,6 +59,7 @@ export type Request =
   | {op: 'startSession'; init: SessionInit}
   | {op: 'addSource'; sessionKey: number; kind: string; name: string}
   | {op: 'append'; sessionKey: number; sourceId: number; frames: FrameColumns; samples?: SampleColumns}
+  | {op: 'ackCommit'}
   | {op: 'endSession'; sessionKey: number; reason: string}
   | {op: 'log'; sessionKey: number | null; source: string; event: string; frames?: number; dropped?: number; reason?: string; detail?: string}
   | {op: 'recordLap'; sessionKey: number; lap: LapRecord}

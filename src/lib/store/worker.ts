@@ -44,6 +44,9 @@ async function handle(request: Request): Promise<unknown> {
       return ready().exclusive((db) => createSession(db.writer, request.init, openedPid))
     case 'addSource':
       return ready().exclusive((db) => addSource(db.writer, request.sessionKey, request.kind, request.name))
+    case 'ackCommit':
+      ready().acknowledgeCommit()
+      return undefined
     case 'append':
       if (held) held.push(request)
       else ready().append(request)
@@ -153,7 +156,7 @@ function lit(s: string | undefined): string {
 
 port.on('message', (message: {seq: number; request: Request}) => {
   handle(message.request).then(
-    (value) => message.request.op !== 'append' && post({seq: message.seq, type: 'result', value}),
+    (value) => message.request.op !== 'append' && message.request.op !== 'ackCommit' && post({seq: message.seq, type: 'result', value}),
     (error: unknown) => post({error: serializeError(error), seq: message.seq, type: 'error'}),
   )
 })

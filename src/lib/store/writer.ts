@@ -46,6 +46,9 @@ export class Writer {
   private dirty = false
   private chain: Promise<unknown> = Promise.resolve()
   private readonly sessionFrames = new Map<number, number>()
+  /** Resolved when the main thread has reported the last commit (see `acknowledgeCommit`). */
+  private reported: Promise<void> = Promise.resolve()
+  private release: (() => void) | undefined
   committedFrames = 0
   committedSamples = 0
   invalidations = 0
@@ -96,10 +99,21 @@ export class Writer {
   }
 
   private async commitPending(): Promise<void> {
+    // The next commit waits until the previous one was reported ("committed N"), so a kill can
+    // find at most one commit that the operator has not seen: the bound the kill test checks.
+    await this.reported
     if (this.pending.length === 0) return
-    const batch = this.pending
-    this.pending = []
-    this.pendingFrames = 0
+    // At most `flushFrames` frames per transaction: one flush window stays one bounded window.
+    let take = 0
+    let frames = 0
+    while (take < this.pending.length && (take === 0 || frames + this.pending[take]!.frames.length <= this.options.flushFrames)) {
+      frames += this.pending[take]!.frames.length
+      take++
+    }
+    const batch = this.pending.slice(0, take)
+    this.pending = this.pending.slice(take)
+    this.pendingFrames -= frames
+    if (this.pending.length > 0) setImmediate(() => void this.flush().catch(() => undefined))
     try {
       await this.writeAll(batch)
     } catch (error) {
@@ -110,10 +124,8 @@ export class Writer {
       this.diskFullUntil = 0
       this.event({full: false, kind: 'disk-full'})
     }
-    let frames = 0
     let samples = 0
     for (const item of batch) {
-      frames += item.frames.length
       samples += item.samples?.length ?? 0
       this.sessionFrames.set(item.sessionKey, (this.sessionFrames.get(item.sessionKey) ?? 0) + item.frames.length)
     }
@@ -121,8 +133,19 @@ export class Writer {
     this.committedSamples += samples
     this.dirty = true
     const last = batch.at(-1)!.sessionKey
+    this.reported = new Promise((resolve) => {
+      this.release = resolve
+      // A main thread that cannot answer (blocked, gone) must not stop ingest for good.
+      setTimeout(resolve, 1000).unref()
+    })
     this.post({frames: this.committedFrames, samples: this.committedSamples, sessionFrames: this.sessionFrames.get(last) ?? 0, sessionKey: last, type: 'committed'})
     this.scheduleIdleCheckpoint()
+  }
+
+  /** The main thread has reported the last commit: the next one may start. */
+  acknowledgeCommit(): void {
+    this.release?.()
+    this.release = undefined
   }
 
   /** Commits what is queued, then CHECKPOINT through the async API: the WAL folds into the file. */
