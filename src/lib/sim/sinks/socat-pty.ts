@@ -8,7 +8,7 @@
  * by SIGKILL), the pipe closes and the shell stops socat, so no orphan keeps LINK alive.
  */
 import {type ChildProcess, spawn} from 'node:child_process'
-import {existsSync, lstatSync, mkdtempSync, readlinkSync, rmSync, unlinkSync} from 'node:fs'
+import {existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, unlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 
@@ -17,23 +17,26 @@ import {UnavailableError, UsageError} from '../../errors.js'
 /** How long socat gets to create its ptys. */
 const START_TIMEOUT_MS = 5000
 
-// "$@" is the two socat addresses. The subshell stops socat when our end of stdin closes (an
-// asynchronous list reads /dev/null unless told otherwise, hence fd 3).
-const SCRIPT = 'exec 3<&0; socat -d -d "$@" & pid=$!; (read _ <&3; kill $pid 2>/dev/null) & wait $pid'
+// $1 and $2 are the socat addresses, $3 our private dir. The subshell stops socat when our end of
+// stdin closes (an asynchronous list reads /dev/null unless told otherwise, hence fd 3); once
+// socat is gone (and has unlinked its links), the empty dir goes too, even after a SIGKILL of ours.
+const SCRIPT = 'exec 3<&0; socat -d -d "$1" "$2" & pid=$!; (read _ <&3; kill $pid 2>/dev/null) & wait $pid; rmdir "$3" 2>/dev/null'
 
 export class SocatPty {
   /** The reader's end (absolute). */
   readonly link: string
-  /** Our end, inside a private temp dir. */
-  readonly inner: string
-  private readonly dir: string
+  private dir: string | undefined
   private child: ChildProcess | undefined
   private stderr = ''
 
   constructor(link: string) {
     this.link = resolve(link)
-    this.dir = mkdtempSync(join(tmpdir(), 'pitwall-sim-'))
-    this.inner = join(this.dir, 'adapter')
+  }
+
+  /** Our end, inside a private temp dir (made by the first start). */
+  get inner(): string {
+    if (!this.dir) throw new Error('the pty pair has not been started')
+    return join(this.dir, 'adapter')
   }
 
   /** Creates the pair; resolves once both links exist. */
@@ -42,8 +45,11 @@ export class SocatPty {
     if (!existsSync(dirname(this.link))) {
       throw new UsageError(`slcan:pty:${this.link}: the directory ${dirname(this.link)} does not exist`, {code: 'PW_BAD_TARGET'})
     }
+    this.dir ??= mkdtempSync(join(tmpdir(), 'pitwall-sim-'))
+    // The shell removes the dir when socat stops (an unplug); a replug makes it again.
+    mkdirSync(this.dir, {mode: 0o700, recursive: true})
     this.stderr = ''
-    const child = spawn('sh', ['-c', SCRIPT, 'sh', `pty,raw,echo=0,link=${this.link}`, `pty,raw,echo=0,link=${this.inner}`], {
+    const child = spawn('sh', ['-c', SCRIPT, 'sh', `pty,raw,echo=0,link=${this.link}`, `pty,raw,echo=0,link=${this.inner}`, this.dir], {
       stdio: ['pipe', 'ignore', 'pipe'],
     })
     this.child = child
@@ -54,7 +60,7 @@ export class SocatPty {
     while (!(existsSync(this.link) && existsSync(this.inner))) {
       const code = await Promise.race([exited, sleep(20).then(() => undefined)])
       if (code !== undefined || Date.now() > deadline) {
-        await this.stop()
+        await this.dispose()
         const why = /socat: (command )?not found/.test(this.stderr) ? 'socat is not installed' : `socat did not create the pty: ${lastLine(this.stderr) || 'no message'}`
         throw new UnavailableError(`slcan:pty:${this.link}: ${why}`, {
           code: 'PW_SOCAT',
@@ -75,13 +81,14 @@ export class SocatPty {
     await exited
     clearTimeout(timer)
     // socat unlinks on a clean exit; after a SIGKILL we do it.
-    for (const path of [this.link, this.inner]) if (isOurLink(path)) rmSync(path, {force: true})
+    for (const path of this.dir ? [this.link, this.inner] : [this.link]) if (isOurLink(path)) rmSync(path, {force: true})
   }
 
   /** Stops socat and removes the private dir. */
   async dispose(): Promise<void> {
     await this.stop()
-    rmSync(this.dir, {force: true, recursive: true})
+    if (this.dir) rmSync(this.dir, {force: true, recursive: true})
+    this.dir = undefined
   }
 
   // A link left by a simulator that was killed points to a pty that is gone: remove it. A live
