@@ -143,6 +143,9 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
         result = {...summary, ...common(), input: 'stdin', store: {...store.stats, dropped: {...store.stats.dropped}}}
       }
       if (!this.jsonEnabled()) this.logToStderr(describe(result))
+      // Exit 1 when anything read could not be kept: the summary says how much and why.
+      const d = result.store.dropped
+      if (d.queue_full + d.disk_full + d.write_error > 0) process.exitCode = ExitCode.findings
       for (const s of sessions.ended) {
         if (s.archive) this.logToStderr(`${s.id}: archived to ${s.archive.path} (${s.archive.frames} frames, verified)`)
         if (s.archiveError) this.logToStderr(`warning: ${s.id} was not archived and stays in the live DB: ${s.archiveError}`)

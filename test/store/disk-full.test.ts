@@ -4,7 +4,7 @@
  * CAP_SYS_ADMIN), which CI has; elsewhere the test says so and skips.
  */
 import {type ChildProcess, execFileSync, spawn} from 'node:child_process'
-import {closeSync, mkdirSync, openSync, readdirSync, rmSync, statfsSync, writeSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statfsSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {DuckDBInstance} from '@duckdb/node-api'
@@ -104,7 +104,8 @@ describe('a full disk: writing stops cleanly, drops are counted, nothing stored 
     await waitFor(() => stderr.includes('disk space back: writing resumed'), '"writing resumed"')
     await waitFor(() => committed >= whileFull + 20_000, 'the frames sent after space came back to be committed')
     child.stdin!.end()
-    expect(await exit, stderr).toBe(0)
+    // Exit 1: frames were dropped (counted in the summary), though ingest itself went on.
+    expect(await exit, stderr).toBe(1)
 
     const summary = JSON.parse(stdout) as Summary
     const d = summary.store.dropped
@@ -143,12 +144,31 @@ describe('a full disk: writing stops cleanly, drops are counted, nothing stored 
     expect(readdirSync(dataDir)).toEqual(['pitwall.duckdb'])
   }, 120_000)
 
-  // Found while writing this test, for the writer's close path (writer.ts): when the disk is still
-  // full at the end, the final CHECKPOINT fails ("FATAL Error: Failed to create checkpoint … No
-  // space left on device") and ingest exits 70 (PW_STORE_INTERNAL) without its summary, so the
-  // frames it dropped as disk_full are never reported. The data is safe (the WAL is intact and the
-  // next open with space replays it), but the exit should be a typed disk-full error with the counts.
-  it.todo('the disk still full at close: the summary with its disk_full drops is printed, exit 69 with PW_DB_DISK_FULL, the WAL kept for the next open')
+  it('the disk still full at the end: the summary with its disk_full drops, exit 1, the WAL kept for the next open', async (context) => {
+    if (!mounted) return context.skip('cannot mount a size-limited tmpfs here (needs root or CAP_SYS_ADMIN)')
+    const dataDir = join(mnt, 'full-at-end')
+    const filler = join(mnt, 'filler-end')
+    mkdirSync(dataDir)
+    fillUpTo(filler, 4 << 20)
+    const r = await runCli(['ingest', '--stdin', '--json'], {env: {PITWALL_DATA_DIR: dataDir}, input: lines.slice(0, 100_000).join('\n') + '\n'})
+    expect(r.code, r.stderr).toBe(1)
+    const summary = JSON.parse(r.stdout) as Summary
+    const d = summary.store.dropped
+    expect(d.disk_full).toBeGreaterThan(0)
+    expect(summary.store.committedFrames + d.disk_full + d.write_error).toBe(100_000)
+    expect(r.stderr).toMatch(/final checkpoint failed, the WAL keeps the data for the next open/)
+    expect(existsSync(join(dataDir, 'pitwall.duckdb.wal'))).toBe(true)
+    // With space back, the next open replays the WAL: every committed frame is there.
+    rmSync(filler)
+    const instance = await DuckDBInstance.create(join(dataDir, 'pitwall.duckdb'))
+    const c = await instance.connect()
+    try {
+      expect(Number((await c.runAndReadAll('SELECT count(*) FROM frames')).getRowsJS()[0]![0])).toBe(summary.store.committedFrames)
+    } finally {
+      c.closeSync()
+      instance.closeSync()
+    }
+  }, 120_000)
 
   it('a new live DB on a full disk: a clear error, exit 69', async (context) => {
     if (!mounted) return context.skip('cannot mount a size-limited tmpfs here (needs root or CAP_SYS_ADMIN)')

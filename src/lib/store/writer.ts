@@ -1,3 +1,5 @@
+import {statSync} from 'node:fs'
+
 import type {DuckDBAppender} from '@duckdb/node-api'
 
 import {CHUNK_ROWS, ChunkBuilder} from './chunks.js'
@@ -19,6 +21,8 @@ export interface WriterOptions {
   readonly flushFrames?: number
   /** Checkpoint once ingest has been idle this long. Default 2 s. */
   readonly idleCheckpointMs?: number
+  /** Checkpoint under load once the WAL is this large. Default 32 MiB. */
+  readonly walCheckpointBytes?: number
   /** While the disk is full, try writing again this often. Default 2 s. */
   readonly diskRetryMs?: number
 }
@@ -44,6 +48,7 @@ export class Writer {
   private readonly chunks = new ChunkBuilder()
   private diskFullUntil = 0
   private dirty = false
+  private commitsSinceWalCheck = 0
   private chain: Promise<unknown> = Promise.resolve()
   private readonly sessionFrames = new Map<number, number>()
   /** Resolved when the main thread has reported the last commit (see `acknowledgeCommit`). */
@@ -60,7 +65,7 @@ export class Writer {
   ) {}
 
   static async create(db: OpenDatabase, post: (reply: Reply) => void, options: WriterOptions = {}): Promise<Writer> {
-    const writer = new Writer(db, post, {diskRetryMs: 2000, flushFrames: 8192, flushIntervalMs: 50, idleCheckpointMs: 2000, ...options})
+    const writer = new Writer(db, post, {diskRetryMs: 2000, flushFrames: 8192, flushIntervalMs: 50, idleCheckpointMs: 2000, walCheckpointBytes: 32 * 1024 * 1024, ...options})
     await writer.createAppenders()
     return writer
   }
@@ -140,6 +145,7 @@ export class Writer {
     })
     this.post({frames: this.committedFrames, samples: this.committedSamples, sessionFrames: this.sessionFrames.get(last) ?? 0, sessionKey: last, type: 'committed'})
     this.scheduleIdleCheckpoint()
+    this.checkpointIfWalLarge()
   }
 
   /** The main thread has reported the last commit: the next one may start. */
@@ -163,9 +169,22 @@ export class Writer {
   async close(): Promise<void> {
     clearTimeout(this.idleTimer)
     await this.flush()
-    await this.checkpoint()
-    this.frameAppender.closeSync()
-    this.sampleAppender.closeSync()
+    try {
+      await this.checkpoint()
+    } catch (error) {
+      // A full disk (or an invalidated file) cannot take the checkpoint; the WAL still holds every
+      // commit and is replayed at the next open. Close without DuckDB's own shutdown checkpoint,
+      // which would fail the same way, so the caller can still report what it dropped.
+      this.event({kind: 'warning', message: `final checkpoint failed, the WAL keeps the data for the next open: ${error instanceof Error ? error.message : String(error)}`})
+      await this.db.writer.run('PRAGMA disable_checkpoint_on_shutdown').catch(() => undefined)
+    }
+    for (const appender of [this.frameAppender, this.sampleAppender]) {
+      try {
+        appender.closeSync()
+      } catch {
+        // An appender on a failed connection has nothing left to flush.
+      }
+    }
   }
 
   // One transaction: a commit stores a frame together with every sample it produced, or neither.
@@ -254,6 +273,23 @@ export class Writer {
   private async createAppenders(): Promise<void> {
     this.frameAppender = await this.db.writer.createAppender('frames')
     this.sampleAppender = await this.db.writer.createAppender('samples')
+  }
+
+  // Under a stream that never pauses there is no idle moment: past `walCheckpointBytes` of WAL the
+  // writer checkpoints anyway (commits wait meanwhile; frames queue in the bounded queue), so the
+  // WAL, and the replay after a crash, stay small.
+  private checkpointIfWalLarge(): void {
+    if (++this.commitsSinceWalCheck < 40) return
+    this.commitsSinceWalCheck = 0
+    let size = 0
+    try {
+      size = statSync(`${this.db.path}.wal`).size
+    } catch {
+      return
+    }
+    if (size > this.options.walCheckpointBytes) {
+      void this.checkpoint().catch((e: unknown) => this.event({kind: 'warning', message: `checkpoint failed: ${String(e)}`}))
+    }
   }
 
   private scheduleIdleCheckpoint(): void {
