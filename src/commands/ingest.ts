@@ -145,7 +145,7 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
       if (!this.jsonEnabled()) this.logToStderr(describe(result))
       // Exit 1 when anything read could not be kept: the summary says how much and why.
       const d = result.store.dropped
-      if (d.queue_full + d.disk_full + d.write_error > 0) process.exitCode = ExitCode.findings
+      if (d.queue_full + d.disk_full + d.write_error > 0 && !process.exitCode) process.exitCode = ExitCode.findings
       for (const s of sessions.ended) {
         if (s.archive) this.logToStderr(`${s.id}: archived to ${s.archive.path} (${s.archive.frames} frames, verified)`)
         if (s.archiveError) this.logToStderr(`warning: ${s.id} was not archived and stays in the live DB: ${s.archiveError}`)
