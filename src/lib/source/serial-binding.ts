@@ -4,7 +4,8 @@
  * compiles on Termux), loaded only when a device is opened, so every other command works where
  * its native part does not. Tests use it on real ptys; a phone's USB stack could be swapped in.
  */
-import {existsSync, watch} from 'node:fs'
+import {closeSync, constants, existsSync, openSync, watch} from 'node:fs'
+import {ReadStream, isatty} from 'node:tty'
 import {basename, dirname} from 'node:path'
 
 import {UnavailableError} from '../errors.js'
@@ -15,7 +16,15 @@ export interface SerialBinding {
   open(path: string, options: {readonly baudRate: number}, events: LinkEvents): Promise<ByteLink>
 }
 
-/** The `serialport` package as a SerialBinding. */
+/**
+ * The `serialport` package as a SerialBinding. serialport opens the device and configures it (raw
+ * termios, the line speed, DTR); the bytes are then read through a second descriptor of the same
+ * tty with libuv's tty handle (`tty.ReadStream`), which reads in the event loop itself. serialport's
+ * own reader goes through the thread pool twice per chunk (a read that finds nothing, a poll, a
+ * read), and on a pty that alone lost frames at 20,000 frames/s on a loaded 2-core machine where
+ * the tty handle lost none (docs/perf-baseline.md). serialport's exclusive lock (TIOCEXCL) is off so
+ * the second open works without root. Not a tty (a Windows COM port, a socket path): serialport reads.
+ */
 export const serialportBinding: SerialBinding = {
   async open(path, options, events) {
     let SerialPort: typeof import('serialport').SerialPort
@@ -28,9 +37,32 @@ export const serialportBinding: SerialBinding = {
         suggestions: ['npm rebuild @serialport/bindings-cpp', 'on Termux without root, use the termux-usb hand-off (--can-fd) instead: see docs/termux.md'],
       })
     }
-    const port = new SerialPort({autoOpen: false, baudRate: options.baudRate, path})
+    const port = new SerialPort({autoOpen: false, baudRate: options.baudRate, lock: false, path})
     await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())))
-    return streamLink(port, port, events, () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())))
+    const closePort = (): Promise<void> => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()))
+    let fd: number | undefined
+    try {
+      fd = openSync(path, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK)
+    } catch {
+      fd = undefined
+    }
+    if (fd === undefined || !isatty(fd)) {
+      if (fd !== undefined) closeSync(fd)
+      return streamLink(port, port, events, closePort)
+    }
+    const input = new ReadStream(fd)
+    // Raw again on our descriptor (termios is the device's, so this keeps serialport's line speed).
+    input.setRawMode(true)
+    const link = streamLink(input, undefined, events, closePort)
+    // serialport is not reading, so its stream reports nothing; a device gone is seen by our read.
+    port.on('error', () => undefined)
+    return {
+      close: () => link.close(),
+      write: (text) => {
+        if (port.isOpen) port.write(Buffer.from(text, 'latin1'))
+      },
+      writable: true,
+    }
   },
 }
 

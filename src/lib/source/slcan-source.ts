@@ -279,6 +279,12 @@ export class SlcanAdapterSource implements CanSource {
           this.log.info({link: this.options.opener.describe}, 'end of input')
           break
         }
+        if (this.options.opener.reopenable === false) {
+          // A descriptor dies with its device: nothing to wait for, whoever handed it over must send a new one.
+          this.state = 'absent'
+          this.log.error({detail: end.message, link: this.options.opener.describe, reason: end.kind}, 'adapter lost, and its descriptor cannot be reopened')
+          break
+        }
         this.log.warn({link: this.options.opener.describe, reason: end.kind, detail: end.message}, 'adapter lost')
         await this.backoff()
       }
