@@ -1,13 +1,14 @@
 import {Args, Flags} from '@oclif/core'
 
 import {openCar} from '../lib/car/index.js'
-import {PitwallCommand} from '../lib/cli/index.js'
 import {parseDuration} from '../lib/config/index.js'
-import {UsageError} from '../lib/errors.js'
-import {parseSpeed, parseStartTime, replayLog, type ReplaySummary} from '../lib/replay/index.js'
+import {UnavailableError, UsageError} from '../lib/errors.js'
+import {PitwallCommand, parseMeta} from '../lib/cli/index.js'
+import {openReplayStore, parseSpeed, parseStartTime, replayLog, type ReplaySummary} from '../lib/replay/index.js'
+import {parseSinkSpec} from '../lib/sim/index.js'
 import {openStoredFrames} from '../lib/replay/stored-frames.js'
 
-export type ReplayResult = ReplaySummary
+export type ReplayResult = ReplaySummary & {readonly stored?: {session?: string; stored: number; dropped: number}}
 
 export default class Replay extends PitwallCommand {
   static override args = {
@@ -27,6 +28,7 @@ Output (--format): jsonl prints one object per decoded frame: {"ts", "id", "exte
     {command: '<%= config.bin %> <%= command.id %> road.log --car sample_can_spec.dbc --format table', description: 'Decode with a bare DBC, human readable.'},
     {command: '<%= config.bin %> <%= command.id %> session.log --speed 1', description: 'Replay at real time (paced by the recorded timestamps).'},
     {command: '<%= config.bin %> <%= command.id %> session.asc --to candump:session.log --unknown', description: 'Convert an ASC log to candump, every frame.'},
+    {command: '<%= config.bin %> <%= command.id %> 20261122T091403Z-bmw_e46_m3 --car cars/bmw_e46_m3_fixed.yaml --to db', description: 'Re-decode a stored session with a corrected car into a new session.'},
     {command: 'candump -L can0 | <%= config.bin %> <%= command.id %> - --format table', description: 'Decode live candump output from stdin.'},
   ]
 
@@ -37,7 +39,8 @@ Output (--format): jsonl prints one object per decoded frame: {"ts", "id", "exte
     'max-gap': Flags.string({description: 'Cut idle gaps longer than this when pacing (duration: 500ms, 5s).'}),
     speed: Flags.string({default: 'max', description: 'max, or a factor of real time (1 = real time), pacing by the recorded timestamps.'}),
     'start-time': Flags.string({description: 'Anchor a log with relative timestamps: ISO date-time or epoch seconds.'}),
-    to: Flags.string({default: 'stdout', description: 'stdout, or candump:FILE to write the frames to a candump log.'}),
+    meta: Flags.string({description: 'With --to db: run-sheet entry key=value for the new session; repeatable.', multiple: true}),
+    to: Flags.string({default: 'stdout', description: 'stdout; candump:FILE (a candump log); db (a new session in the live DB, tagged as a replay of its origin); bridge[:URL] (a running serve).'}),
     unknown: Flags.boolean({default: false, description: 'Also output frames no message matches (message null).'}),
   }
 
@@ -47,18 +50,30 @@ Output (--format): jsonl prints one object per decoded frame: {"ts", "id", "exte
     const {args, flags} = await this.parse(Replay)
     const settings = await this.settings({car: flags.car, dataDir: flags['data-dir']})
     const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
-    const candumpFile = flags.to === 'stdout' ? undefined : flags.to.startsWith('candump:') ? flags.to.slice(8) : undefined
-    if (flags.to !== 'stdout' && !candumpFile) {
-      throw new UsageError(`--to ${flags.to}: give stdout or candump:FILE`, {code: 'PW_BAD_TARGET', suggestions: ['--to candump:out.log']})
+    const target = parseSinkSpec(flags.to)
+    if (target.kind === 'bridge') {
+      throw new UnavailableError('replay --to bridge needs the bridge\'s frame route, which comes with pitwall serve', {code: 'PW_NO_BRIDGE_ROUTE', suggestions: ['replay --to db while serve is not running']})
     }
+    if (target.kind !== 'stdout' && target.kind !== 'candump' && target.kind !== 'db') {
+      throw new UsageError(`--to ${flags.to}: replay writes to stdout, candump:FILE, db or bridge[:URL]`, {code: 'PW_BAD_TARGET', suggestions: ['--to candump:out.log', '--to db']})
+    }
+    const candumpFile = target.kind === 'candump' ? target.path : undefined
     const abort = new AbortController()
     process.once('SIGINT', () => abort.abort())
     // A session id reads the live DB, which needs this process to be its only user (exit 69 otherwise).
     const stored = await openStoredFrames(args.file, settings.dataDir)
+    if (target.kind === 'db' && stored?.format === 'live-db') {
+      await stored.close()
+      throw new UsageError(`session ${stored.sessionId} is still in the live DB, which replay --to db writes: archive it first, then replay the archive`, {
+        code: 'PW_REPLAY_SAME_DB',
+        suggestions: [`pitwall archive ${stored.sessionId}`, `pitwall replay ${stored.sessionId} --to db`],
+      })
+    }
+    const db = target.kind === 'db' ? await openReplayStore(settings.dataDir, car, stored?.label ?? args.file, parseMeta(flags.meta)) : undefined
     const summary = await replayLog({
       car,
       ...(candumpFile ? {candumpFile} : {}),
-      format: this.jsonEnabled() || candumpFile ? 'none' : flags.format,
+      format: this.jsonEnabled() || target.kind !== 'stdout' ? 'none' : flags.format,
       input: args.file === '-' ? process.stdin : args.file,
       inputFormat: flags['input-format'],
       ...(flags['max-gap'] ? {maxGapUs: parseDuration(flags['max-gap']) * 1000} : {}),
@@ -68,17 +83,20 @@ Output (--format): jsonl prints one object per decoded frame: {"ts", "id", "exte
       ...(flags['start-time'] ? {startTimeUs: parseStartTime(flags['start-time'])} : {}),
       unknown: flags.unknown,
       ...(stored ? {stored} : {}),
+      ...(db ? {toStore: db.toStore} : {}),
     }).finally(() => stored?.close())
-    if (!this.jsonEnabled()) this.logToStderr(describe(summary))
-    return summary
+    const result: ReplayResult = {...summary, ...(db ? {stored: await db.finish()} : {})}
+    if (!this.jsonEnabled()) this.logToStderr(describe(result))
+    return result
   }
 }
 
-function describe(s: ReplaySummary): string {
+function describe(s: ReplayResult): string {
   const bad = s.log.problems.slice(0, 5).map((p) => `\n  line ${p.line}: ${p.message}`).join('')
+  const stored = s.stored ? `; stored ${s.stored.stored} frames in session ${s.stored.session ?? '(none)'}, dropped ${s.stored.dropped}` : ''
   return (
     `${s.input} (${s.inputFormat}, car ${s.car}): ${s.log.framesRead} frames read, ${s.decode.decoded} decoded, ` +
     `${s.decode.unknown} unknown id, ${s.decode.short} too short, ${s.decode.skipped} error/remote, ` +
-    `${s.log.badLines} bad lines, ${s.log.skippedLines} skipped lines, ${s.framesOut} written, ${s.wallMs} ms${bad}`
+    `${s.log.badLines} bad lines, ${s.log.skippedLines} skipped lines, ${s.framesOut} written, ${s.wallMs} ms${stored}${bad}`
   )
 }

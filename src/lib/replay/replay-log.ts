@@ -3,7 +3,7 @@ import type {Writable} from 'node:stream'
 import type {Car} from '../car/model.js'
 import {DATA_STRIDE, FrameBatch, MAX_BATCH_FRAMES} from '../can/frame.js'
 import {CandumpWriter, type LogFormat, type LogReadStats, readCanLog} from '../can/log/index.js'
-import {CarDecoder, type DecodeStats} from '../decode/index.js'
+import {CarDecoder, type DecodeStats, SampleBatch} from '../decode/index.js'
 import {FrameFormatter} from './frame-output.js'
 import {Pacer, sleep} from './pace.js'
 import type {StoredFormat, StoredFrames} from './stored-frames.js'
@@ -29,6 +29,11 @@ export interface ReplayOptions {
   readonly signal?: AbortSignal
   /** Stored frames (an archive or a stored session) to replay instead of reading `input` as a log. */
   readonly stored?: StoredFrames
+  /**
+   * `--to db`: every frame read (decoded or not) and the samples decoded from it go here, batch by
+   * batch; the batch and samples are handed over (the store takes their buffers).
+   */
+  readonly toStore?: (frames: FrameBatch, samples: SampleBatch) => Promise<void>
 }
 
 export interface ReplaySummary {
@@ -69,7 +74,9 @@ export async function replayLog(options: ReplayOptions): Promise<ReplaySummary> 
   for await (const batch of reader.batches) {
     if (options.signal?.aborted || output.closed) break
     const passed = new FrameBatch(MAX_BATCH_FRAMES, batch.channels)
+    const samples = options.toStore ? new SampleBatch(batch.length * 8) : undefined
     let text = ''
+    let done = 0
     for (let i = 0; i < batch.length; i++) {
       const wait = pacer.delayMs(batch.timestampUs[i]!)
       if (wait > 1) {
@@ -78,6 +85,8 @@ export async function replayLog(options: ReplayOptions): Promise<ReplaySummary> 
         if (options.signal?.aborted || output.closed) break
       }
       const m = decoder.decodeFrame(batch, i)
+      done = i + 1
+      if (samples) for (let k = 0; k < decoder.updatedCount; k++) samples.push(batch.timestampUs[i]!, decoder.updated[k]!, decoder.values[decoder.updated[k]!]!)
       if (m < 0 && !options.unknown) continue
       framesOut++
       if (options.format === 'jsonl') text += formatter.jsonLine(batch, i, m) + '\n'
@@ -85,6 +94,11 @@ export async function replayLog(options: ReplayOptions): Promise<ReplaySummary> 
       if (stdoutCandump || fileCandump) copyFrame(batch, i, passed)
     }
     await flush()
+    if (options.toStore && samples) {
+      // Stopped part-way (abort, output closed): store what was replayed, not the rest.
+      batch.length = done
+      await options.toStore(batch, samples)
+    }
 
     async function flush(): Promise<void> {
       if (text) await output.write(text)
