@@ -15,8 +15,11 @@ export interface LinkEnd {
 }
 
 export interface LinkEvents {
-  /** Bytes read; the chunk is the receiver's until it returns (it may be reused afterwards). */
-  data(chunk: Uint8Array): void
+  /**
+   * Bytes read; the chunk is the receiver's until it returns (it may be reused afterwards).
+   * `ageMs`: how long ago they were read, when a reader thread hands them over later.
+   */
+  data(chunk: Uint8Array, ageMs?: number): void
   /** The link ended; called once, and never before `open` resolved. */
   end(reason: LinkEnd): void
 }

@@ -4,7 +4,7 @@
  * | fstat says | it is | read through |
  * |---|---|---|
  * | char device, major 189 | a usbfs node (what `termux-usb` hands over) | the usb-pump helper (usb-pump.ts) |
- * | a tty (`isatty`) | a pty, `/dev/ttyACM0` opened by a parent | `tty.ReadStream` in raw mode |
+ * | a tty (`isatty`) | a pty, `/dev/ttyACM0` opened by a parent | `tty.ReadStream` in raw mode, in a reader thread |
  * | socket | one end of a socketpair, a connected socket | `net.Socket({fd})` |
  * | FIFO | a pipe | `net.Socket({fd})`, read-only |
  * | regular file | a capture | `fs` read stream |
@@ -14,12 +14,13 @@
  * `open()` throws `LinkGoneError` and the source ends `absent` (the termux-usb supervisor gets a
  * new descriptor). A pipe, a socket or a file ends at EOF like stdin does.
  */
-import {type Stats, fstatSync, createReadStream, write} from 'node:fs'
+import {type Stats, fstatSync, createReadStream} from 'node:fs'
 import {Socket} from 'node:net'
-import {ReadStream, isatty} from 'node:tty'
+import {isatty} from 'node:tty'
 
 import {UnavailableError} from '../errors.js'
 import {type ByteLink, type LinkEvents, LinkGoneError, type LinkOpener, streamLink} from './byte-link.js'
+import {threadedTtyLink} from './tty-reader.js'
 import {openUsbPump, type UsbPumpOptions} from './usb-pump.js'
 
 export type DescriptorKind = 'usbfs' | 'tty' | 'socket' | 'fifo' | 'file' | 'other'
@@ -106,17 +107,9 @@ async function openDescriptor(info: DescriptorInfo, events: LinkEvents, options:
   switch (info.kind) {
     case 'usbfs':
       return openUsbPump(fd, events, options.usbPump)
-    case 'tty': {
-      const input = new ReadStream(fd)
-      // Raw: no echo, no CR→NL translation (slcan lines end in CR), no line buffering.
-      input.setRawMode(true)
-      const link = streamLink(input, undefined, events)
-      return {
-        close: () => link.close(),
-        write: (text) => write(fd, Buffer.from(text, 'latin1'), () => undefined),
-        writable: true,
-      }
-    }
+    case 'tty':
+      // Raw mode, read in its own thread (tty-reader.ts): no echo, no CR→NL, never starved by the main thread.
+      return threadedTtyLink(fd, events)
     case 'socket': {
       const socket = new Socket({fd, readable: true, writable: true})
       return streamLink(socket, socket, events)

@@ -5,11 +5,12 @@
  * its native part does not. Tests use it on real ptys; a phone's USB stack could be swapped in.
  */
 import {closeSync, constants, existsSync, openSync, watch} from 'node:fs'
-import {ReadStream, isatty} from 'node:tty'
+import {isatty} from 'node:tty'
 import {basename, dirname} from 'node:path'
 
 import {UnavailableError} from '../errors.js'
 import {type ByteLink, type LinkEvents, type LinkOpener, streamLink} from './byte-link.js'
+import {threadedTtyLink} from './tty-reader.js'
 
 export interface SerialBinding {
   /** Opens `path` at `baudRate` (slcan CDC adapters ignore it; real UARTs do not). */
@@ -19,7 +20,7 @@ export interface SerialBinding {
 /**
  * The `serialport` package as a SerialBinding. serialport opens the device and configures it (raw
  * termios, the line speed, DTR); the bytes are then read through a second descriptor of the same
- * tty with libuv's tty handle (`tty.ReadStream`), which reads in the event loop itself. serialport's
+ * tty by a reader thread (tty-reader.ts: libuv's tty handle, off the main thread). serialport's
  * own reader goes through the thread pool twice per chunk (a read that finds nothing, a poll, a
  * read), and on a pty that alone lost frames at 20,000 frames/s on a loaded 2-core machine where
  * the tty handle lost none (docs/perf-baseline.md). serialport's exclusive lock (TIOCEXCL) is off so
@@ -50,19 +51,9 @@ export const serialportBinding: SerialBinding = {
       if (fd !== undefined) closeSync(fd)
       return streamLink(port, port, events, closePort)
     }
-    const input = new ReadStream(fd)
-    // Raw again on our descriptor (termios is the device's, so this keeps serialport's line speed).
-    input.setRawMode(true)
-    const link = streamLink(input, undefined, events, closePort)
-    // serialport is not reading, so its stream reports nothing; a device gone is seen by our read.
+    // serialport is not reading, so its stream reports nothing; a device gone is seen by our reader.
     port.on('error', () => undefined)
-    return {
-      close: () => link.close(),
-      write: (text) => {
-        if (port.isOpen) port.write(Buffer.from(text, 'latin1'))
-      },
-      writable: true,
-    }
+    return threadedTtyLink(fd, events, {onClosed: closePort, write: (bytes) => port.isOpen && port.write(bytes)})
   },
 }
 

@@ -319,7 +319,7 @@ export class SlcanAdapterSource implements CanSource {
     this.parser = new SlcanParser({onEvent: (event) => this.onEvent(event)})
     this.framesAtOpen = 0
     this.statusFlags = undefined
-    const link = await this.options.opener.open({data: (chunk) => this.onData(chunk), end: (reason) => this.finishConnection(reason)})
+    const link = await this.options.opener.open({data: (chunk, ageMs) => this.onData(chunk, ageMs), end: (reason) => this.finishConnection(reason)})
     this.link = link
     try {
       this.firmware = link.writable ? await this.chooseFirmware(link) : this.readOnlyFirmware()
@@ -415,8 +415,9 @@ export class SlcanAdapterSource implements CanSource {
     this.reopenTimer.unref()
   }
 
-  private onData(chunk: Uint8Array): void {
-    const hostUs = this.clock.nowUs()
+  private onData(chunk: Uint8Array, ageMs = 0): void {
+    // Stamped when read: a reader thread may hand bytes over a little later.
+    const hostUs = Math.round(this.clock.nowUs() - ageMs * 1000)
     const before = this.parser.stats.frames
     let offset = 0
     while (offset < chunk.length) {

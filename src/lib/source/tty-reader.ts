@@ -1,0 +1,107 @@
+/**
+ * Reads a tty in its own thread. A pty holds about 17 KiB and an adapter's buffer a few more: at
+ * 50,000 frames/s that is under 20 ms of traffic, and the main thread decodes, hands batches to the
+ * store and collects garbage in steps that can take longer (V8's first compilations right after
+ * the adapter opens, a mark-compact). A small worker that only reads keeps draining the tty while
+ * the main thread is busy, and hands the bytes over in coalesced chunks (at most every 2 ms) with
+ * the time they were read, so frames keep their read time however late the main thread gets to them.
+ *
+ * The worker is plain JavaScript (no imports of ours), so it runs the same from the TypeScript
+ * sources (tests, tsx) and from dist/.
+ */
+import {write} from 'node:fs'
+import {Worker} from 'node:worker_threads'
+
+import {type ByteLink, type LinkEvents, linkEndOf} from './byte-link.js'
+
+const READER = String.raw`
+const {parentPort, workerData} = require('node:worker_threads')
+const {ReadStream} = require('node:tty')
+const now = () => performance.timeOrigin + performance.now()
+const input = new ReadStream(workerData.fd)
+input.setRawMode(true)
+let chunks = []
+let size = 0
+let firstAt = 0
+let timer
+const flush = () => {
+  timer = undefined
+  if (size === 0) return
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const c of chunks) { out.set(c, at); at += c.length }
+  chunks = []
+  size = 0
+  parentPort.postMessage({data: out, readAt: firstAt}, [out.buffer])
+}
+input.on('data', (chunk) => {
+  if (size === 0) firstAt = now()
+  chunks.push(chunk)
+  size += chunk.length
+  if (size >= 65536) flush()
+  else if (timer === undefined) timer = setTimeout(flush, workerData.coalesceMs)
+})
+const end = (message) => { flush(); parentPort.postMessage(message); input.destroy() }
+input.on('end', () => end({end: {kind: 'eof', message: 'end of input'}}))
+input.on('error', (error) => end({error: {code: error.code, message: error.message}}))
+input.on('close', () => end({end: {kind: 'hangup', message: 'closed'}}))
+parentPort.on('message', (m) => { if (m === 'close') { input.removeAllListeners('data'); input.destroy(); process.exit(0) } })
+parentPort.postMessage({ready: true})
+`
+
+export interface TtyReaderOptions {
+  /** Longest a read waits to be coalesced with the next. Default 2 ms. */
+  readonly coalesceMs?: number
+  /** Called after the reader has let go of the descriptor (e.g. to close the port that configured it). */
+  readonly onClosed?: () => void | Promise<void>
+  /** Writes host commands; default fs.write on `fd`. */
+  readonly write?: (bytes: Buffer) => void
+}
+
+/**
+ * A ByteLink reading tty `fd` (raw mode) in a worker thread. `events.data` gets the chunk and how
+ * long ago it was read (ms). Closing ends the worker, which closes `fd`.
+ */
+export async function threadedTtyLink(fd: number, events: LinkEvents, options: TtyReaderOptions = {}): Promise<ByteLink> {
+  const worker = new Worker(READER, {eval: true, workerData: {coalesceMs: options.coalesceMs ?? 2, fd}})
+  let closed = false
+  let ended = false
+  const end = (reason: Parameters<LinkEvents['end']>[0]): void => {
+    if (ended || closed) return
+    ended = true
+    events.end(reason)
+  }
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject)
+    worker.once('message', () => {
+      worker.off('error', reject)
+      resolve()
+    })
+  })
+  const now = (): number => performance.timeOrigin + performance.now()
+  worker.on('message', (m: {data?: Uint8Array; readAt?: number; end?: Parameters<LinkEvents['end']>[0]; error?: {code?: string; message: string}}) => {
+    if (closed) return
+    if (m.data) events.data(m.data, Math.max(0, now() - m.readAt!))
+    else if (m.end) end(m.end)
+    else if (m.error) end(linkEndOf(Object.assign(new Error(m.error.message), m.error.code ? {code: m.error.code} : {})))
+  })
+  worker.on('error', (error) => end(linkEndOf(error)))
+  worker.on('exit', () => end({kind: 'hangup', message: 'reader thread ended'}))
+  const send = options.write ?? ((bytes: Buffer) => write(fd, bytes, () => undefined))
+  return {
+    async close() {
+      if (closed) return
+      closed = true
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
+      worker.postMessage('close')
+      const timer = setTimeout(() => void worker.terminate(), 500)
+      await exited
+      clearTimeout(timer)
+      await options.onClosed?.()
+    },
+    write(text) {
+      if (!closed && !ended) send(Buffer.from(text, 'latin1'))
+    },
+    writable: true,
+  }
+}
