@@ -31,6 +31,13 @@ const CONFIRM_S = QUICK ? 10 : 60
 const SEARCH_S = 8
 const CPU_S = QUICK ? 15 : 40
 const TARGET = 50_000
+/**
+ * Sender and ingest run at nice -10 (root) so that other jobs on a shared machine do not take their
+ * time slices: a pty holds about 21 KiB with the adapter buffer, 47 ms at 20,000 frames/s, less
+ * than a scheduling delay on a 2-core machine with a load of 7. In the car the phone runs nothing
+ * else. Without root the children run at the default priority (nice refuses to lower it).
+ */
+const NICE = process.getuid?.() === 0 ? ['-n', '-10'] : ['-n', '0']
 /** `--via fd`: hand the pty over as `--can-fd 3` (tty.ReadStream) instead of `--device` (serialport). */
 const VIA_FD = process.argv.includes('--via=fd')
 
@@ -136,13 +143,13 @@ function cpuSeconds(pid: number): number {
 async function trial(stream: string, rate: number, seconds: number, measureCpu = false): Promise<Trial> {
   const dir = mkdtempSync(join(tmpdir(), 'pitwall-bench-ingest-'))
   const link = join(dir, 'adapter')
-  const sender = spawn('/usr/bin/python3', ['-c', SENDER, link, stream, String(rate), String(seconds)], {stdio: ['pipe', 'pipe', 'inherit']})
+  const sender = spawn('nice', [...NICE, '/usr/bin/python3', '-c', SENDER, link, stream, String(rate), String(seconds)], {stdio: ['pipe', 'pipe', 'inherit']})
   let senderOut = ''
   sender.stdout!.on('data', (d: Buffer) => (senderOut += d.toString()))
   await waitFor(() => existsSync(link), 10_000)
   const fd = VIA_FD ? openSync(link, 'r+') : undefined
   const input = fd === undefined ? ['--device', link] : ['--can-fd', '3']
-  const ingest: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'ingest', ...input, '--json', '--log-level', 'warn'], {
+  const ingest: ChildProcess = spawn('nice', [...NICE, process.execPath, join(ROOT, 'bin', 'run.js'), 'ingest', ...input, '--json', '--log-level', 'warn'], {
     env: {...process.env, PITWALL_DATA_DIR: join(dir, 'data')},
     stdio: ['ignore', 'pipe', 'pipe', ...(fd === undefined ? [] : [fd])],
   })
@@ -154,13 +161,15 @@ async function trial(stream: string, rate: number, seconds: number, measureCpu =
     for (const m of d.toString().matchAll(/^committed (\d+)$/gm)) committed = Number(m[1])
   })
   let cpuPct: number | undefined
+  // nice execs node in place, so the child's pid is ingest's.
+  const ingestPid = (): number => ingest.pid!
   if (measureCpu) {
     // Skip start-up (loading the car, opening DuckDB), then measure a steady window.
     await new Promise((r) => setTimeout(r, 5000))
-    const c0 = cpuSeconds(ingest.pid!)
+    const c0 = cpuSeconds(ingestPid())
     const t0 = performance.now()
     await new Promise((r) => setTimeout(r, (seconds - 8) * 1000))
-    cpuPct = ((cpuSeconds(ingest.pid!) - c0) / ((performance.now() - t0) / 1000)) * 100
+    cpuPct = ((cpuSeconds(ingestPid()) - c0) / ((performance.now() - t0) / 1000)) * 100
   }
   await waitFor(() => senderOut.includes('}'), (seconds + 30) * 1000)
   const sent = JSON.parse(senderOut) as {sent: number; overflow: number; lostAt: Record<string, number>}
@@ -195,7 +204,7 @@ async function main(): Promise<void> {
 
   process.stderr.write(`searching (${SEARCH_S} s windows):\n`)
   let best = 0
-  for (const rate of [20_000, 50_000, 80_000, 110_000, 140_000, 170_000]) {
+  for (const rate of [20_000, 50_000, 60_000, 70_000, 80_000, 100_000, 120_000]) {
     const t = await trial(stream, rate, SEARCH_S)
     if (!t.ok) break
     best = rate
@@ -204,7 +213,7 @@ async function main(): Promise<void> {
   let confirmed = best > 0 ? await trial(stream, best, CONFIRM_S) : undefined
   // One step down when the long run does not hold what the short one did.
   while (confirmed && !confirmed.ok && best > 20_000) {
-    best = Math.round((best * 0.75) / 10_000) * 10_000
+    best -= 10_000
     confirmed = await trial(stream, best, CONFIRM_S)
   }
   process.stderr.write(`CPU at 350 frames/s for ${CPU_S} s:\n`)

@@ -3,8 +3,9 @@
  * 50,000 frames/s that is under 20 ms of traffic, and the main thread decodes, hands batches to the
  * store and collects garbage in steps that can take longer (V8's first compilations right after
  * the adapter opens, a mark-compact). A small worker that only reads keeps draining the tty while
- * the main thread is busy, and hands the bytes over in coalesced chunks (at most every 2 ms) with
- * the time they were read, so frames keep their read time however late the main thread gets to them.
+ * the main thread is busy, and hands the bytes over with the time they were read: at once when
+ * reads are more than 2 ms apart (a quiet bus: no timer, one wake-up per read), else coalesced
+ * into at most one message per 2 ms, so frames keep their read time however late the main thread gets to them.
  *
  * The worker is plain JavaScript (no imports of ours), so it runs the same from the TypeScript
  * sources (tests, tsx) and from dist/.
@@ -24,9 +25,11 @@ let chunks = []
 let size = 0
 let firstAt = 0
 let timer
+let lastPost = 0
 const flush = () => {
   timer = undefined
   if (size === 0) return
+  lastPost = now()
   const out = new Uint8Array(size)
   let at = 0
   for (const c of chunks) { out.set(c, at); at += c.length }
@@ -34,11 +37,13 @@ const flush = () => {
   size = 0
   parentPort.postMessage({data: out, readAt: firstAt}, [out.buffer])
 }
+// A quiet bus (reads further apart than coalesceMs) is posted at once: one wake-up per read, no timer.
 input.on('data', (chunk) => {
-  if (size === 0) firstAt = now()
+  const t = now()
+  if (size === 0) firstAt = t
   chunks.push(chunk)
   size += chunk.length
-  if (size >= 65536) flush()
+  if (size >= 65536 || (timer === undefined && t - lastPost >= workerData.coalesceMs)) flush()
   else if (timer === undefined) timer = setTimeout(flush, workerData.coalesceMs)
 })
 const end = (message) => { flush(); parentPort.postMessage(message); input.destroy() }
