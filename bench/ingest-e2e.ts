@@ -74,8 +74,14 @@ qbytes = 0
 lost_at = {}
 t0 = time.monotonic()
 total = int(rate * seconds)
+prev = t0
+stalls = {}  # second -> the sender's own longest gap between two passes, ms (when over 10 ms)
 while True:
     now = time.monotonic()
+    if now - prev > 0.010:
+        sec = int(now - t0)
+        stalls[sec] = max(stalls.get(sec, 0), round((now - prev) * 1000))
+    prev = now
     due = min(total, int((now - t0) * rate))
     # Everything due goes to the pty; what it does not take waits in the adapter's buffer, and what
     # does not fit there is lost. (A sender that was itself descheduled catches up in one write:
@@ -110,7 +116,7 @@ while True:
     except BlockingIOError:
         pass
     time.sleep(0.0005)
-print(json.dumps({'sent': sent, 'overflow': overflow, 'seconds': time.monotonic() - t0, 'lostAt': lost_at}), flush=True)
+print(json.dumps({'sent': sent, 'overflow': overflow, 'seconds': time.monotonic() - t0, 'lostAt': lost_at, 'senderStalls': stalls}), flush=True)
 sys.stdin.read()  # keep the pty until the bench is done with it
 `
 
@@ -172,8 +178,8 @@ async function trial(stream: string, rate: number, seconds: number, measureCpu =
     cpuPct = ((cpuSeconds(ingestPid()) - c0) / ((performance.now() - t0) / 1000)) * 100
   }
   await waitFor(() => senderOut.includes('}'), (seconds + 30) * 1000)
-  const sent = JSON.parse(senderOut) as {sent: number; overflow: number; lostAt: Record<string, number>}
-  if (sent.overflow > 0) process.stderr.write(`  overflow by second: ${JSON.stringify(sent.lostAt)}\n`)
+  const sent = JSON.parse(senderOut) as {sent: number; overflow: number; lostAt: Record<string, number>; senderStalls: Record<string, number>}
+  if (sent.overflow > 0) process.stderr.write(`  overflow by second: ${JSON.stringify(sent.lostAt)}; the sender's own stalls over 10 ms by second (ms): ${JSON.stringify(sent.senderStalls)}\n`)
   // Everything sent must arrive: wait until the commits stop moving.
   let last = -1
   while (committed !== last) {
@@ -202,17 +208,21 @@ async function main(): Promise<void> {
   const stream = join(mkdtempSync(join(tmpdir(), 'pitwall-bench-stream-')), 'e46.slcan')
   writeFileSync(stream, lines.join(''), 'latin1')
 
-  process.stderr.write(`searching (${SEARCH_S} s windows):\n`)
-  let best = 0
-  for (const rate of [20_000, 50_000, 60_000, 70_000, 80_000, 100_000, 120_000]) {
-    const t = await trial(stream, rate, SEARCH_S)
-    if (!t.ok) break
-    best = rate
+  // --rate N: skip the search and confirm N (to repeat a measurement).
+  const fixed = process.argv.find((a) => a.startsWith('--rate='))
+  let best = fixed ? Number(fixed.slice(7)) : 0
+  if (!fixed) {
+    process.stderr.write(`searching (${SEARCH_S} s windows):\n`)
+    for (const rate of [20_000, 50_000, 60_000, 70_000, 80_000, 100_000, 120_000]) {
+      const t = await trial(stream, rate, SEARCH_S)
+      if (!t.ok) break
+      best = rate
+    }
   }
   process.stderr.write(`confirming ${best.toLocaleString('en')} frames/s for ${CONFIRM_S} s:\n`)
   let confirmed = best > 0 ? await trial(stream, best, CONFIRM_S) : undefined
   // One step down when the long run does not hold what the short one did.
-  while (confirmed && !confirmed.ok && best > 20_000) {
+  while (confirmed && !confirmed.ok && best > 10_000) {
     best -= 10_000
     confirmed = await trial(stream, best, CONFIRM_S)
   }
