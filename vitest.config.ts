@@ -7,5 +7,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     pool: 'forks',
+    // Most long tests wait on child processes, ptys and timers: run more files than cores.
+    maxWorkers: 4,
   },
 })

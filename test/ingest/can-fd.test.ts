@@ -33,7 +33,7 @@ describe('ingest --can-fd: a descriptor handed over by the caller', () => {
     closeSync(fd)
     const exit = await ingest.exit
     await stop(emitter)
-    expect(exit.code).toBe(69)
+    expect(exit.code, ingest.stderr).toBe(69)
     const summary = JSON.parse(ingest.stdout()) as {stoppedBy: string; source: {state: string; framesTotal: number}; adapter: {link: string}}
     expect(summary.stoppedBy).toBe('absent')
     expect(summary.source.state).toBe('absent')
