@@ -66,6 +66,7 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
     'session-idle': Flags.string({default: '30m', description: 'End the session after this long without frames (duration).'}),
     stdin: Flags.boolean({description: 'Read a CAN log (or slcan bytes) from standard input.', exclusive: ['device', 'can-fd', 'udp']}),
     udp: Flags.integer({description: 'Listen for JSON telemetry points on 127.0.0.1:PORT.', exclusive: ['stdin', 'device', 'can-fd'], max: 65_535, min: 0}),
+    'probe-timeout': Flags.string({description: 'Longest wait for the adapter\'s answer to V (duration; tests on a loaded machine lengthen it).', hidden: true}),
     'watchdog-after': Flags.string({description: 'Restart a reader silent this long (duration; tests shorten it).', hidden: true}),
   }
 
@@ -99,6 +100,7 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
     const runSheet = parseMeta(f.meta)
     const idleEndMs = parseDuration(f['session-idle'])
     const watchdogSilentMs = f['watchdog-after'] === undefined ? undefined : parseDuration(f['watchdog-after'])
+    const probeTimeoutMs = f['probe-timeout'] === undefined ? undefined : parseDuration(f['probe-timeout'])
     const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
     const log = createLogger({level: settings.get('logLevel') ?? 'info'}).child({module: 'ingest'})
     const bus = resolveBus(car, {...(f.bitrate === undefined ? {} : {bitrate: parseBitrate(f.bitrate)}), ...(f['listen-only'] === undefined ? {} : {listenOnly: f['listen-only']})})
@@ -106,7 +108,7 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
     // The source is built before the store opens: a descriptor or flag we cannot use fails fast.
     const slcanInput = f.device !== undefined ? {device: f.device} : f['can-fd'] !== undefined ? {fd: f['can-fd']} : f.stdin && f['input-format'] === 'slcan' ? {stdin: process.stdin} : undefined
     const adapter: SlcanAdapterSource | undefined = slcanInput
-      ? adapterSource(slcanInput, {bus, car, log: log.child({source: 'device' in slcanInput ? slcanInput.device : 'fd' in slcanInput ? `fd ${slcanInput.fd}` : 'stdin'}), ...(f.firmware ? {firmware: f.firmware} : {}), ...(watchdogSilentMs === undefined ? {} : {watchdogSilentMs})})
+      ? adapterSource(slcanInput, {bus, car, log: log.child({source: 'device' in slcanInput ? slcanInput.device : 'fd' in slcanInput ? `fd ${slcanInput.fd}` : 'stdin'}), ...(f.firmware ? {firmware: f.firmware} : {}), ...(watchdogSilentMs === undefined ? {} : {watchdogSilentMs}), ...(probeTimeoutMs === undefined ? {} : {probeTimeoutMs})})
       : undefined
     const udp = f.udp === undefined ? undefined : new UdpPointSource({car, port: f.udp})
 
@@ -133,7 +135,7 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
         // The adapter went away and its descriptor cannot be reopened: the caller (the termux-usb supervisor) needs a new one.
         if (summary.stoppedBy === 'absent') process.exitCode = ExitCode.unavailable
       } else if (udp) {
-        const summary = await ingestUdp({sessions, signal, source: udp, store})
+        const summary = await ingestUdp({onListening: (port) => log.info({port}, 'listening for UDP points'), sessions, signal, source: udp, store})
         await sessions.end('shutdown')
         result = {...summary, ...common(), input: 'udp', store: {...store.stats, dropped: {...store.stats.dropped}}}
       } else {
@@ -176,6 +178,7 @@ interface IngestFlags {
   readonly stdin: boolean
   readonly udp?: number
   readonly 'watchdog-after'?: string
+  readonly 'probe-timeout'?: string
 }
 
 function describe(s: IngestResult): string {

@@ -29,7 +29,8 @@ describe('ingest --can-fd: a descriptor handed over by the caller', () => {
     const emitter = startEmitter(link, ['--mode', 'stock', '--log', ROAD_LOG, '--count', '3000', '--fps', '5000', '--exit-when-done'])
     await waitForPath(link)
     const fd = openSync(link, 'r+')
-    const ingest = startIngest(data, [...CAR, '--can-fd', '3', '--json'], {stdio: ['ignore', 'pipe', 'pipe', fd]})
+    // The firmware is named: this test is about the descriptor, not the probe (which a loaded CI machine can make miss its 300 ms).
+    const ingest = startIngest(data, [...CAR, '--firmware', 'canable-stock', '--can-fd', '3', '--json'], {stdio: ['ignore', 'pipe', 'pipe', fd]})
     closeSync(fd)
     const exit = await ingest.exit
     await stop(emitter)
@@ -112,7 +113,8 @@ describe('a usbfs descriptor goes through the usb-pump helper', () => {
     const opener = descriptorOpener(fd, {stat: asUsbfs, tty: () => false, usbPump: {path: FAKE_PUMP}})
     expect(opener.info).toMatchObject({kind: 'usbfs', major: 189, minor: 7})
     const {SlcanAdapterSource} = await import('../../src/lib/source/index.js')
-    const source = new SlcanAdapterSource({bitrateBps: 500_000, firmware: 'auto', listenOnly: true, opener, timestamps: false})
+    // A generous probe window: the stand-in pump is a Python process on a possibly loaded machine.
+    const source = new SlcanAdapterSource({bitrateBps: 500_000, firmware: 'auto', listenOnly: true, opener, probeTimeoutMs: 3000, timestamps: false})
     const got: FrameBatch[] = []
     const reading = (async () => {
       for await (const batch of source.batches()) got.push(batch)

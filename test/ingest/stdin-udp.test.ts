@@ -49,7 +49,7 @@ describe('ingest --udp: JSON telemetry points (seed 001)', () => {
     const data = join(dir.path, 'data')
     const port = 20_000 + Math.floor(Math.random() * 20_000)
     const ingest = startIngest(data, ['--udp', String(port), '--json'])
-    await waitFor(() => ingest.stderr.includes('"msg":"live DB open"'), 20_000, 'ingest to listen')
+    await waitFor(() => ingest.stderr.includes('"msg":"listening for UDP points"'), 20_000, 'ingest to listen')
     const socket = createSocket('udp4')
     const send = (text: string): Promise<void> => new Promise((resolve, reject) => socket.send(text, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())))
     // The seed's own example point, a batch of two, and four malformed datagrams.

@@ -7,6 +7,8 @@ export interface IngestUdpOptions {
   readonly store: LiveStore
   readonly sessions: SessionManager
   readonly signal?: AbortSignal
+  /** Called once the socket is bound: datagrams sent before that are lost (it is UDP). */
+  readonly onListening?: (port: number) => void
 }
 
 export interface IngestUdpSummary {
@@ -15,14 +17,13 @@ export interface IngestUdpSummary {
   readonly stoppedBy: 'signal'
 }
 
-
 /**
  * JSON telemetry points from UDP into the live session, as samples of the car's channels. UDP has
  * no end of input, so this runs until aborted (SIGTERM/SIGINT).
  */
 export async function ingestUdp(options: IngestUdpOptions): Promise<IngestUdpSummary> {
   const {source} = options
-  await source.listen()
+  options.onListening?.(await source.listen())
   const onAbort = (): void => void source.stop()
   options.signal?.addEventListener('abort', onAbort, {once: true})
   if (options.signal?.aborted) onAbort()

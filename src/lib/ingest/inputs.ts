@@ -60,6 +60,8 @@ export interface AdapterInputOptions {
   readonly firmware?: 'auto' | FirmwareFamily
   readonly log?: SourceLog
   readonly watchdogSilentMs?: number
+  /** Longest wait for the answer to `V` (default 300 ms: a real adapter answers in a few). */
+  readonly probeTimeoutMs?: number
   readonly serialBinding?: SerialBinding
   readonly descriptor?: DescriptorOpenerOptions
 }
@@ -93,6 +95,7 @@ export function adapterSource(input: AdapterInput, options: AdapterInputOptions)
     ...('stdin' in input ? {name: 'stdin'} : {}),
     ...(options.log ? {log: options.log} : {}),
     ...(options.watchdogSilentMs === undefined ? {} : {watchdogSilentMs: options.watchdogSilentMs}),
+    ...(options.probeTimeoutMs === undefined ? {} : {probeTimeoutMs: options.probeTimeoutMs}),
   })
 }
 
