@@ -1,25 +1,20 @@
 /**
  * Estimates frames missed per CAN id from the car's cycle times: CAN has no sequence numbers, so
- * the only evidence of a lost frame is a gap. A gap of `g` on an id sent every `c` means
- * `round(g / c) - 1` frames missed.
+ * the only evidence of a lost frame is that fewer arrived than the cycle time promises. Per id,
+ * over a span of steady reception, `round((last − first) / c) + 1 − received` frames are missing.
  *
- * How wrong it can be, and when:
- * - **Jitter.** A gap is read as "n cycles" when it lies within ±c/2 of n·c. If every frame lies
- *   within ±c/4 of its nominal slot, every gap error stays below c/2 and the count is exact. A frame
- *   late by more than that followed by one on time reads as a phantom miss (misses are never
- *   negative, so early frames cancel nothing). Real ECUs jitter by well under 10 % of the cycle,
- *   so this matters only for very short cycles read with host stamps (next point).
- * - **Host stamps.** Without adapter timestamps a frame is stamped when the read that carried it
- *   returned; frames arriving in one read share a stamp, and the gap to the next read absorbs USB
- *   and scheduling delay (a few ms on a phone). For a 10 ms id that is within the ±c/2 band; for a
- *   1 ms id it is not, so sub-5 ms cycles read with host stamps over-count.
- * - **Bursts.** Any number of consecutive losses is counted exactly (a gap of 5c is 4 missed) as
- *   long as the sender's cycle is steady.
+ * Counting over the span, rather than judging each gap, is what makes it hold with host stamps:
+ * without adapter timestamps, frames that arrive in one read share a stamp and the next read's
+ * gap absorbs USB and scheduling delay, so single gaps look like one cycle too many or too few.
+ * Over a span those errors cancel; only the span's two ends count, so the error is at most one
+ * frame per id and span, whatever the jitter inside. How wrong it can still be, and when:
+ * - **Clock drift.** The span length is read on the receiving clock: a sender whose crystal is
+ *   100 ppm off gains or loses one frame per 10,000 cycles (0.36 frames a minute at 10 ms).
  * - **Not cyclic.** Ids without a cycle time (event-driven messages, ids the car does not know)
  *   are not estimated at all.
  * - **Silences.** A gap longer than `maxGapUs` (default 5 s) is a sender that stopped (ignition off,
- *   a module asleep), not frames lost on the way, and is not counted. After a reconnect the
- *   estimator is `reset()`: the outage is reported as a reconnect, not as misses.
+ *   a module asleep), not frames lost on the way: it closes the span, uncounted. After a reconnect
+ *   the estimator is `reset()`: the outage is reported as a reconnect, not as misses.
  *
  * Property checked in test/source/machinery.test.ts: with random drops and every frame within
  * ±24 % of a cycle of its slot, the estimate equals the number dropped.
@@ -45,17 +40,23 @@ export function cycleTimesById(car: Pick<Car, 'dbc' | 'cycleTimesMs'>): Map<numb
 export class MissedFrameEstimator {
   private readonly slot = new Map<number, number>()
   private readonly cycleUs: Float64Array
+  private readonly firstUs: Float64Array
   private readonly lastUs: Float64Array
-  private readonly missed: Float64Array
+  private readonly received: Float64Array
+  /** Misses of the spans already closed (by a silence or a reconnect). */
+  private readonly closed: Float64Array
   private readonly names: string[] = []
 
   constructor(
     cycles: ReadonlyMap<number, number>,
     private readonly maxGapUs = 5_000_000,
   ) {
-    this.cycleUs = new Float64Array(cycles.size)
-    this.lastUs = new Float64Array(cycles.size).fill(Number.NaN)
-    this.missed = new Float64Array(cycles.size)
+    const n = cycles.size
+    this.cycleUs = new Float64Array(n)
+    this.firstUs = new Float64Array(n).fill(Number.NaN)
+    this.lastUs = new Float64Array(n).fill(Number.NaN)
+    this.received = new Float64Array(n)
+    this.closed = new Float64Array(n)
     let i = 0
     for (const [key, us] of cycles) {
       this.slot.set(key, i)
@@ -76,31 +77,53 @@ export class MissedFrameEstimator {
       if (s === undefined) continue
       const t = batch.timestampUs[i]!
       const last = this.lastUs[s]!
-      this.lastUs[s] = t
-      if (last !== last) continue
-      const gap = t - last
-      if (gap <= 0 || gap > this.maxGapUs) continue
-      const lost = Math.round(gap / this.cycleUs[s]!) - 1
-      if (lost > 0) this.missed[s]! += lost
+      if (last !== last || t - last > this.maxGapUs) {
+        this.closeSpan(s)
+        this.firstUs[s] = t
+        this.received[s] = 0
+      }
+      if (!(t < this.lastUs[s]!)) this.lastUs[s] = t
+      this.received[s]!++
     }
   }
 
   /** Estimated misses so far per id (hex, as candump writes it); ids with none are left out. */
   byId(): Record<string, number> {
     const out: Record<string, number> = {}
-    for (let s = 0; s < this.names.length; s++) if (this.missed[s]! > 0) out[this.names[s]!] = this.missed[s]!
+    for (let s = 0; s < this.names.length; s++) {
+      const m = this.missedAt(s)
+      if (m > 0) out[this.names[s]!] = m
+    }
     return out
   }
 
   /** All estimated misses. */
   total(): number {
     let sum = 0
-    for (const m of this.missed) sum += m
+    for (let s = 0; s < this.names.length; s++) sum += this.missedAt(s)
     return sum
   }
 
-  /** Forgets the last stamp of every id (after a reconnect): the outage is not a miss. */
+  /** Closes every span (after a reconnect): the outage between two spans is not a miss. */
   reset(): void {
-    this.lastUs.fill(Number.NaN)
+    for (let s = 0; s < this.names.length; s++) this.closeSpan(s)
+  }
+
+  private missedAt(s: number): number {
+    return this.closed[s]! + this.spanMissed(s)
+  }
+
+  private spanMissed(s: number): number {
+    const first = this.firstUs[s]!
+    if (first !== first) return 0
+    const expected = Math.round((this.lastUs[s]! - first) / this.cycleUs[s]!) + 1
+    return Math.max(0, expected - this.received[s]!)
+  }
+
+  private closeSpan(s: number): void {
+    this.closed[s]! += this.spanMissed(s)
+    this.firstUs[s] = Number.NaN
+    this.lastUs[s] = Number.NaN
+    this.received[s] = 0
   }
 }
