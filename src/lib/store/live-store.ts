@@ -144,6 +144,14 @@ export class LiveStore {
     return this.request({op: 'query', sql, ...(params ? {params} : {})}) as Promise<Array<Record<string, unknown>>>
   }
 
+  /**
+   * Runs a small write (a run-sheet edit, a coaching note) on the writer's connection, between
+   * commits of frames; resolves with the rows it changed. Not for bulk data: that goes through append.
+   */
+  execute(sql: string, params?: unknown[]): Promise<number> {
+    return this.request({op: 'execute', sql, ...(params ? {params} : {})}) as Promise<number>
+  }
+
   /** Resolves once everything handed over so far is committed (or dropped). */
   async flush(): Promise<void> {
     await this.request({op: 'flush'})

@@ -64,6 +64,7 @@ export type Request =
   | {op: 'log'; sessionKey: number | null; source: string; event: string; frames?: number; dropped?: number; reason?: string; detail?: string}
   | {op: 'recordLap'; sessionKey: number; lap: LapRecord}
   | {op: 'query'; sql: string; params?: unknown[]}
+  | {op: 'execute'; sql: string; params?: unknown[]}
   | {op: 'flush'}
   | {op: 'checkpoint'}
   | {op: 'close'}

@@ -66,6 +66,11 @@ async function handle(request: Request): Promise<unknown> {
       const result = await reader!.runAndReadAll(request.sql, request.params as never)
       return toJsonRows(result)
     }
+    case 'execute':
+      return ready().exclusive(async (db) => {
+        const result = await db.writer.run(request.sql, request.params as never)
+        return result.rowsChanged
+      })
     case 'flush':
       await ready().flush()
       return {frames: ready().committedFrames, samples: ready().committedSamples}

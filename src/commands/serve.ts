@@ -1,0 +1,127 @@
+import {fileURLToPath} from 'node:url'
+
+import {Flags} from '@oclif/core'
+
+import {loadOrCreateToken, startServe, DEFAULT_PORT, isLoopbackHost} from '../lib/bridge/index.js'
+import {openCar} from '../lib/car/index.js'
+import {PitwallCommand, parseMeta} from '../lib/cli/index.js'
+import {parseDuration} from '../lib/config/index.js'
+import {UsageError} from '../lib/errors.js'
+import {parseBitrate, resolveBus} from '../lib/ingest/index.js'
+import {createLogger, type Logger} from '../lib/log.js'
+import {onShutdown} from '../lib/ops/index.js'
+import {parseSpeed} from '../lib/replay/index.js'
+import {DEFAULT_TRACK, openTrack} from '../lib/track/index.js'
+import {servePlugins} from '../lib/bridge/plugins.js'
+
+export default class Serve extends PitwallCommand {
+  static override description = `The loopback bridge for the driver's app: reads CAN frames from one or more sources, decodes them with the car config, stores everything in the live DB (<data-dir>/pitwall.duckdb), and serves HTTP + WebSocket on http://127.0.0.1:8765 (docs/http-api.md).
+
+Sources (any number): --simulate (the built-in E46 M3 on a track), --device PATH, --can-fd N, --udp PORT, --replay FILE, and on Termux --usb DEVICE|auto (serve runs termux-usb and its callback forwards frames; docs/termux.md). Other processes can forward frames to POST /api/frames (pitwall ingest --forward, simulate --to bridge, replay --to bridge).
+
+Auth is on: at first start a token is written to <data-dir>/token (mode 0600) unless PITWALL_TOKEN is set; every route but /health needs it (X-Pitwall-Token or Authorization: Bearer; WebSocket: subprotocol token.<TOKEN>). Only loopback is bound unless --allow-remote (docs/security.md).
+
+While serve runs it owns the live DB: pitwall archive, vacuum and health talk to it through the URL in <data-dir>/serve.json. SIGTERM/SIGINT: stop accepting, finish requests, stop sources, flush, checkpoint, close, exit 0.`
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %> --simulate', description: 'Everything on its defaults: simulator, default car, the default data dir.'},
+    {command: '<%= config.bin %> <%= command.id %> --device /dev/ttyACM0 --meta driver=Alex --meta track=Spa', description: 'A CANable on a laptop in the pits.'},
+    {command: '<%= config.bin %> <%= command.id %> --usb auto', description: 'On a stock phone: termux-usb hands the adapter over (docs/termux.md).'},
+  ]
+
+  static override flags = {
+    'allow-remote': Flags.boolean({description: 'Allow --host beyond loopback (needs auth on: a token).'}),
+    'archive-on-end': Flags.boolean({description: 'Archive each session when it ends.'}),
+    bitrate: Flags.string({description: 'CAN bitrate for adapters (500k, 1M); overrides the car.'}),
+    'can-fd': Flags.integer({description: 'Read an adapter from this open descriptor.', min: 0}),
+    car: Flags.string({description: 'Car id, car YAML or bare .dbc. Env: PITWALL_CAR. Default: bmw_e46_m3.'}),
+    dev: Flags.boolean({description: 'Pretty, human-readable logs instead of JSON lines.'}),
+    device: Flags.string({description: 'Read a serial slcan adapter at this path.'}),
+    firmware: Flags.option({description: "The adapter's slcan firmware family (auto probes).", options: ['auto', 'canable-stock', 'lawicel', 'canable-2.5'] as const})(),
+    fps: Flags.integer({description: 'Simulator frame rate (default: the car\'s nominal rate).', min: 1}),
+    host: Flags.string({default: '127.0.0.1', description: 'Address to listen on.'}),
+    'insecure-no-auth': Flags.boolean({description: 'Turn auth off (health says so). Refused with --allow-remote.'}),
+    'listen-only': Flags.boolean({allowNo: true, description: 'Open adapters listen-only; overrides the car.'}),
+    'llm-url': Flags.string({description: 'OpenAI-compatible base URL of a local model, including /v1. Env: PITWALL_LLM_URL.'}),
+    meta: Flags.string({description: 'Run-sheet entry key=value; repeatable.', multiple: true}),
+    port: Flags.integer({default: DEFAULT_PORT, description: 'Port to listen on (0: any free port; serve.json says which).', max: 65_535, min: 0}),
+    'rate-limit': Flags.integer({default: 20, description: 'Requests per second per client on /coach/* and /session/*/signals.', min: 1}),
+    'realtime-interval': Flags.string({default: '100ms', description: 'WebSocket telemetry_update period.'}),
+    replay: Flags.string({description: 'Play a recorded CAN log as a live source (re-stamped to now).'}),
+    'replay-loop': Flags.boolean({description: 'Start --replay over when it ends.', dependsOn: ['replay']}),
+    'replay-speed': Flags.string({description: 'Speed of --replay: a factor of real time (default 1).', dependsOn: ['replay']}),
+    seed: Flags.integer({description: 'Simulator seed.'}),
+    'session-idle': Flags.string({default: '30m', description: 'End the session after this long without frames.'}),
+    simulate: Flags.boolean({description: 'Run the built-in simulator as a source.'}),
+    track: Flags.string({description: `Track id or YAML, for laps (default with --simulate: ${DEFAULT_TRACK}; else the run sheet's track if shipped).`}),
+    udp: Flags.integer({description: 'Accept JSON telemetry points on 127.0.0.1:PORT.', max: 65_535, min: 0}),
+    usb: Flags.string({description: 'Termux: supervise termux-usb for this device path, or auto.'}),
+    'wake-lock': Flags.boolean({allowNo: true, default: true, description: 'Take termux-wake-lock while serving (--no-wake-lock when a boot script holds it).'}),
+    'termux-usb': Flags.string({description: 'The termux-usb executable (tests use a fake).', hidden: true}),
+  }
+
+  static override summary = 'Run the bridge: sources in, live DB, HTTP + WebSocket for the app.'
+
+  async run(): Promise<void> {
+    const {flags: f} = await this.parse(Serve)
+    const abort = onShutdownSignal()
+    const settings = await this.settings({car: f.car, dataDir: f['data-dir'], logLevel: f['log-level']})
+    if (!isLoopbackHost(f.host) && !f['allow-remote']) {
+      throw new UsageError(`--host ${f.host} is not loopback: the bridge would be reachable from the network`, {code: 'PW_REMOTE_BIND', suggestions: ['keep the default 127.0.0.1', 'or add --allow-remote (auth stays on; clients need the token)']})
+    }
+    if (f['allow-remote'] && f['insecure-no-auth']) throw new UsageError('--allow-remote needs auth: it cannot go with --insecure-no-auth', {code: 'PW_REMOTE_BIND'})
+    const log = makeLogger(f.dev, settings.get('logLevel') ?? 'info')
+    const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
+    const runSheet = parseMeta(f.meta)
+    const trackRef = f.track ?? (f.simulate ? DEFAULT_TRACK : undefined)
+    const track = trackRef === undefined ? undefined : await openTrack(trackRef, {dataDir: settings.dataDir})
+    const token = f['insecure-no-auth'] ? undefined : await loadOrCreateToken(settings.dataDir)
+    if (token?.origin === 'generated') this.logToStderr(`made a new API token in ${token.path} (mode 0600): give it to the app once`)
+    if (!token) log.warn('auth is off (--insecure-no-auth): any app on this device can read and write the bridge')
+    const bin = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+    const llmUrl = f['llm-url'] ?? process.env['PITWALL_LLM_URL']
+    const serve = await startServe({
+      allowRemote: f['allow-remote'],
+      bus: resolveBus(car, {...(f.bitrate === undefined ? {} : {bitrate: parseBitrate(f.bitrate)}), ...(f['listen-only'] === undefined ? {} : {listenOnly: f['listen-only']})}),
+      car,
+      dataDir: settings.dataDir,
+      host: f.host,
+      idleEndMs: parseDuration(f['session-idle']),
+      log,
+      onMessage: (line) => this.logToStderr(line),
+      plugins: (bridge) => servePlugins(bridge, {log, ...(llmUrl ? {llmUrl} : {})}),
+      port: f.port,
+      rateLimitPerS: f['rate-limit'],
+      realtimeIntervalMs: parseDuration(f['realtime-interval']),
+      runSheet,
+      sources: {
+        ...(f.simulate ? {simulate: {...(f.seed === undefined ? {} : {seed: f.seed}), ...(f.fps === undefined ? {} : {fps: f.fps})}} : {}),
+        ...(f.device === undefined ? {} : {device: f.device}),
+        ...(f['can-fd'] === undefined ? {} : {canFd: f['can-fd']}),
+        ...(f.udp === undefined ? {} : {udpPort: f.udp}),
+        ...(f.replay === undefined ? {} : {replay: {loop: f['replay-loop'], path: f.replay, speed: parseSpeed(f['replay-speed'] ?? '1')}}),
+        ...(f.usb === undefined ? {} : {usb: {bin, device: f.usb, ...(f['termux-usb'] ? {termuxUsb: f['termux-usb']} : {})}}),
+      },
+      token: token?.token,
+      version: this.config.version,
+      wakeLock: f['wake-lock'],
+      ...(f.firmware ? {firmware: f.firmware} : {}),
+      ...(f['archive-on-end'] ? {autoArchive: 'duckdb' as const} : {}),
+      ...(track ? {track} : {}),
+    })
+    this.logToStderr(`pitwall bridge on ${serve.url} (car ${car.id}${track ? `, track ${track.id}` : ''}); Ctrl-C stops it`)
+    // Sources that end (a replayed file) leave the bridge serving what was stored: only a signal stops it.
+    await serve.stop(await abort.requested)
+    abort.dispose()
+  }
+}
+
+function onShutdownSignal(): ReturnType<typeof onShutdown> {
+  // The handler only announces: the command's run() performs the stop, in order.
+  return onShutdown(async () => undefined)
+}
+
+function makeLogger(dev: boolean, level: NonNullable<Parameters<typeof createLogger>[0]>['level']): Logger {
+  if (!dev) return createLogger({...(level ? {level} : {})})
+  return createLogger({...(level ? {level} : {}), pretty: true})
+}
