@@ -1,4 +1,5 @@
 export {ChannelEvaluator} from './evaluate.js'
+export type {ChannelLimit, CoachingSpec, CoachingVehicle} from './coaching.js'
 export {displayPath} from './display-path.js'
 export {loadBareDbcCar} from './bare-dbc.js'
 export {loadCarFile} from './load.js'

@@ -11,6 +11,7 @@ import type {FormulaLibrary, FormulaSpec} from '../formula/model.js'
 import {CAR_SCHEMA_PATH} from '../paths.js'
 import {checkAgainstSchema, YamlSource} from '../yaml/index.js'
 import {ChannelBinder} from './bind.js'
+import {readCoaching} from './coaching.js'
 import {displayPath} from './display-path.js'
 import type {AdapterSpec, BusSpec, Car} from './model.js'
 
@@ -64,6 +65,7 @@ export async function loadCarFile(file: string, library: FormulaLibrary): Promis
   const channels = new ChannelBinder(source, dbc.db, lookup, sink).bind(data, data['passthrough'] !== false)
   const bus = checkBus(data['bus'], dbc.db, source, sink)
   const cycleTimesMs = checkCycleTimes(data['cycle_times'], dbc.db, source, sink)
+  const coaching = readCoaching(data['coaching'], channels, source, sink)
   const id = typeof data['id'] === 'string' ? data['id'] : basename(file, extname(file))
   if (id !== basename(file, extname(file))) {
     sink.warning(source.closestPos(['id']), 'id-mismatch', `car id "${id}" differs from the file name: --car ${basename(file, extname(file))} would not find it by id`)
@@ -74,6 +76,7 @@ export async function loadCarFile(file: string, library: FormulaLibrary): Promis
     adapter: {...DEFAULT_ADAPTER, ...adapterFrom(data['adapter'])},
     bus,
     channels,
+    ...(coaching ? {coaching} : {}),
     contentHash: createHash('sha256').update(text).update('\0').update(dbc.db.text).digest('hex'),
     cycleTimesMs,
     dbc: dbc.db,

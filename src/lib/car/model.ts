@@ -1,6 +1,7 @@
 import type {DbcDatabase, DbcMessage, DbcSignal} from '../dbc/model.js'
 import type {SourcePos} from '../findings.js'
 import type {FormulaSpec, ParamValue} from '../formula/model.js'
+import type {CoachingSpec} from './coaching.js'
 
 /** What the car's bus looks like, and whether our adapter may take part in it. */
 export interface BusSpec {
@@ -82,6 +83,8 @@ export interface Car {
   readonly cycleTimesMs: ReadonlyMap<string, number>
   /** Channels in evaluation order: every channel comes after the channels it depends on. */
   readonly channels: readonly Channel[]
+  /** The `coaching:` section (rule thresholds, health limits), when the car file has one. */
+  readonly coaching?: CoachingSpec
   /** Car-local formulas (the shared library is not repeated here). */
   readonly localFormulas: ReadonlyMap<string, FormulaSpec>
   /** The exact texts the car was built from and their SHA-256, so a decode is reproducible. */
