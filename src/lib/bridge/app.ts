@@ -1,7 +1,7 @@
 import cors from '@fastify/cors'
 import rateLimit from '@fastify/rate-limit'
 import websocket from '@fastify/websocket'
-import Fastify, {type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync} from 'fastify'
+import Fastify, {type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyInstance, type FastifyPluginAsync} from 'fastify'
 
 import type {BridgeContext} from './context.js'
 import {authorized, hostAllowed, originAllowed, requestToken} from './guards.js'
@@ -29,7 +29,6 @@ export type BridgePlugin = FastifyPluginAsync<{ctx: BridgeContext}>
 export async function buildApp(ctx: BridgeContext, plugins: readonly BridgePlugin[] = []): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: BODY_LIMIT_BYTES,
-    disableRequestLogging: false,
     loggerInstance: ctx.log.child({module: 'http'}, {serializers: requestSerializers}) as FastifyBaseLogger,
     // Node rejects a request with no Host at all; ours refuses foreign ones below.
     requestIdHeader: false,
@@ -37,26 +36,38 @@ export async function buildApp(ctx: BridgeContext, plugins: readonly BridgePlugi
   // text/plain only where a route says so (the frame route): everything else is JSON or 415.
   app.removeContentTypeParser('text/plain')
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler((error: FastifyError & {error?: {code?: string; message?: string}}, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500
     if (status >= 500) request.log.error({err: error}, 'request failed')
-    const code = status === 500 ? 'PW_INTERNAL' : fastifyCode(error, status)
-    const message = status === 500 ? 'internal error (logged by the bridge)' : error.message
+    // Plugins that throw their own body (rate-limit's errorResponseBuilder) carry it in `error`.
+    const own = error.error
+    const code = status === 500 ? 'PW_INTERNAL' : (own?.code ?? fastifyCode(error, status))
+    const message = status === 500 ? 'internal error (logged by the bridge)' : (own?.message ?? error.message ?? 'request refused')
     if (status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', 1)
     return sendError(reply, status, code, message)
   })
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'PW_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`))
 
   app.addHook('onRequest', async (request, reply) => {
+    const refuse = (status: number, code: string, message: string): FastifyReply => {
+      // A refused WebSocket upgrade must not leave its socket open (nothing else would close it).
+      if (request.headers.upgrade !== undefined) {
+        reply.header('connection', 'close')
+        reply.raw.once('finish', () => request.raw.socket.destroy())
+      }
+      return sendError(reply, status, code, message)
+    }
     if (!hostAllowed(request.headers.host, ctx.port(), ctx.allowRemote)) {
-      return sendError(reply, 421, 'PW_FOREIGN_HOST', `Host ${JSON.stringify(request.headers.host ?? '')} is not this bridge (loopback names only)`)
+      return refuse(421, 'PW_FOREIGN_HOST', `Host ${JSON.stringify(request.headers.host ?? '')} is not this bridge (loopback names only)`)
     }
     if (request.headers.upgrade !== undefined && !originAllowed(request.headers.origin)) {
-      return sendError(reply, 403, 'PW_FOREIGN_ORIGIN', `WebSocket from origin ${request.headers.origin} refused`)
+      return refuse(403, 'PW_FOREIGN_ORIGIN', `WebSocket from origin ${request.headers.origin} refused`)
     }
     const path = request.url.split('?')[0]!
+    // CORS preflights carry no credentials by design; the cors plugin answers them.
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) return undefined
     if (!OPEN_PATHS.has(path) && !authorized(ctx.auth, request.headers)) {
-      return sendError(reply, 401, 'PW_UNAUTHORIZED', 'this route needs the token: X-Pitwall-Token or Authorization: Bearer (the CLI reads <data-dir>/token)')
+      return refuse(401, 'PW_UNAUTHORIZED', 'this route needs the token: X-Pitwall-Token or Authorization: Bearer (the CLI reads <data-dir>/token)')
     }
     return undefined
   })

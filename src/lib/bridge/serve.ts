@@ -135,8 +135,11 @@ export async function startServe(o: ServeOptions): Promise<RunningServe> {
           log.info({reason}, 'stopping')
           // Stop accepting first, let in-flight requests finish, then drain the live path.
           const closing = app.close()
+          // Requests in flight get a moment; a client that holds its connection open does not hold up the stop.
+          const force = setTimeout(() => app.server.closeAllConnections(), 3000)
           await bridge.stopSources()
           await closing
+          clearTimeout(force)
           await bridge.endSession('shutdown').catch((error: unknown) => log.error({err: error}, 'ending the session failed'))
           await store.flush()
           await store.checkpoint().catch((error: unknown) => log.warn({err: error}, 'final checkpoint failed: the WAL keeps the data'))
