@@ -8,7 +8,7 @@ import {UsageError} from '../lib/errors.js'
 import {createLogger} from '../lib/log.js'
 import {onShutdown} from '../lib/ops/index.js'
 import {parseSpeed, parseStartTime} from '../lib/replay/index.js'
-import {parseSinkSpec, runSimulation, type SimulateSummary} from '../lib/sim/index.js'
+import {DRIVER_FAULT_KINDS, parseDriverFaults, parseSinkSpec, runSimulation, type SimulateSummary} from '../lib/sim/index.js'
 import {DEFAULT_TRACK, openTrack} from '../lib/track/index.js'
 
 export type SimulateResult = SimulateSummary
@@ -18,7 +18,7 @@ export default class Simulate extends PitwallCommand {
 
 --to: stdout (candump lines), candump:FILE, slcan:PATH (act as a CANable on a tty), slcan:pty:LINK (create a pty with socat and be the CANable on it), udp://HOST:PORT (JSON points, 20/s), db (the live DB, with the laps the lap detector finds), bridge[:URL] (not built yet: exit 69).
 
-Real time by default; --speed max runs file sinks as fast as possible. Ends after --laps or --duration, or on SIGTERM/SIGINT, with a summary on stderr (on stdout with --json). Fault injection: --drop-rate, --garbage-rate, --unplug-after with --unplug-for. See docs/simulate.md.`
+Real time by default; --speed max runs file sinks as fast as possible. Ends after --laps or --duration, or on SIGTERM/SIGINT, with a summary on stderr (on stdout with --json). Fault injection: --drop-rate, --garbage-rate, --unplug-after with --unplug-for; driver mistakes for the coach: --driver-fault. See docs/simulate.md.`
 
   static override enableJsonFlag = true
 
@@ -28,10 +28,12 @@ Real time by default; --speed max runs file sinks as fast as possible. Ends afte
     {command: '<%= config.bin %> <%= command.id %> --to db --laps 5 --speed max', description: 'Five laps straight into the live DB, laps timed.'},
     {command: '<%= config.bin %> <%= command.id %> --fps 50000 --duration 60s --to candump:load.log --speed max', description: 'A load test log at 50,000 frames/s.'},
     {command: '<%= config.bin %> <%= command.id %> --to slcan:pty:/tmp/canable --unplug-after 5s --unplug-for 5s --drop-rate 0.01', description: 'An adapter that loses 1 % of frames and is unplugged for 5 s.'},
+    {command: '<%= config.bin %> <%= command.id %> --to db --laps 4 --speed max --driver-fault late-brake@T1:lap3,coast@T5:lap4,over-rev@lap2', description: 'Laps with known mistakes, for the coach to find.'},
   ]
 
   static override flags = {
     car: Flags.string({description: 'Car id, car YAML or bare .dbc. Env: PITWALL_CAR. Default: bmw_e46_m3.'}),
+    'driver-fault': Flags.string({description: `Driver mistakes: KIND@T<n> (every lap), KIND@lap<n> (the whole lap), KIND@T<n>:lap<n>; corners by number or name from the track file. Kinds: ${DRIVER_FAULT_KINDS.join(', ')}.`}),
     'drop-rate': Flags.string({description: 'Share of frames (UDP: points) not sent, 0 to below 1; counted per id in the summary.'}),
     duration: Flags.string({description: 'Stop after this much simulated time (duration: 90s, 10m).'}),
     firmware: Flags.option({default: 'canable-stock', description: 'Firmware the emulated adapter runs (slcan sinks).', options: FIRMWARE_FAMILIES})(),
@@ -66,6 +68,7 @@ Real time by default; --speed max runs file sinks as fast as possible. Ends afte
       const summary = await runSimulation({
         car,
         dataDir: settings.dataDir,
+        ...optional('driverFaults', flags['driver-fault'] === undefined ? undefined : parseDriverFaults(flags['driver-fault'], track)),
         ...optional('dropRate', rate('--drop-rate', flags['drop-rate'])),
         ...optional('durationS', seconds(flags.duration)),
         firmware: flags.firmware,
@@ -116,6 +119,7 @@ function describe(s: SimulateSummary): string {
     ...(sink.droppedPoints ? [`points dropped by --drop-rate: ${sink.droppedPoints}`] : []),
     ...(sink.unplugs ? [`unplugged ${sink.unplugs}×, back ${sink.replugs}×`] : []),
     ...(sink.session ? [`session ${sink.session}: ${sink.stored} frames stored, ${sink.laps} laps recorded`] : []),
+    ...(s.driverFaults.length > 0 ? [`driver faults: ${s.driverFaults.join('; ')}`] : []),
     `laps: ${laps || 'none completed'}`,
   ].join('\n')
 }

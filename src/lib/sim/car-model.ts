@@ -134,9 +134,9 @@ export class CarModel {
     const k = p.v > 0 ? c.curvature : 0
     const v = p.v
     const gLat = (v * v * k) / G
-    const rpm = engineRpm(spec, v)
+    const rpm = engineRpm(spec, v, p.shiftRpm)
     out[SLOT.rpm] = rpm
-    out[SLOT.gear] = v * 3.6 < 5 ? Number.NaN : gearAt(spec, v)
+    out[SLOT.gear] = v * 3.6 < 5 ? Number.NaN : gearAt(spec, v, p.shiftRpm)
     out[SLOT.speed_ms] = v
     out[SLOT.speed_kmh] = v * 3.6
     out[SLOT.ecu_speed_ms] = v
@@ -219,5 +219,5 @@ function warm(t: number, from: number, to: number, tauS: number): number {
 }
 
 function blank(): PlanState {
-  return {a: 0, brakeBar: 0, d: 0, fuelBurnedL: 0, lineOffsetM: 0, loop: -1, t: 0, throttle: 0, travelled: 0, v: 0}
+  return {a: 0, brakeBar: 0, d: 0, fuelBurnedL: 0, lineOffsetM: 0, loop: -1, shiftRpm: 0, t: 0, throttle: 0, travelled: 0, v: 0}
 }

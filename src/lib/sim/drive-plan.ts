@@ -15,6 +15,8 @@
  * everything up to the first crossing is the out-lap.
  */
 import type {Track} from '../track/model.js'
+import type {DriverFault} from './driver-faults.js'
+import {FaultPlanner, type LoopMods} from './fault-mods.js'
 import {Rng, SmoothNoise} from './rng.js'
 import {engineForce, engineRpm, G, resistance, type VehicleSpec} from './vehicle.js'
 
@@ -25,6 +27,8 @@ export interface DrivePlanOptions {
   readonly idleS?: number
   /** Metres before the start/finish line where the car starts. Default 150. */
   readonly startBeforeLineM?: number
+  /** Mistakes the driver makes (`--driver-fault`). Default none. */
+  readonly faults?: readonly DriverFault[]
 }
 
 /** Grid step, metres. */
@@ -55,6 +59,8 @@ export interface PlanState {
   lineOffsetM: number
   /** Which loop (lap of distance from the start point) the car is on; -1 while idling. */
   loop: number
+  /** The rpm the driver shifts up at here (the vehicle's, unless a driver fault says otherwise). */
+  shiftRpm: number
 }
 
 interface LoopParams {
@@ -76,6 +82,14 @@ interface Loop {
   /** Litres burned at grid point j since the start (n + 1 points). */
   readonly fuel: Float64Array
   readonly params: LoopParams
+  /** Up-shift rpm per step when a driver fault changes it (0 = the vehicle's). */
+  readonly shift?: Float32Array
+}
+
+interface LoopEnd {
+  readonly v: number
+  readonly t: number
+  readonly fuel: number
 }
 
 export class DrivePlan {
@@ -91,8 +105,9 @@ export class DrivePlan {
   private readonly loops = new Map<number, Loop>()
   private readonly params = new Map<number, LoopParams>()
   /** How each loop built so far ended: all a loop needs to be rebuilt is the previous one's end. */
-  private readonly ends: Array<{readonly v: number; readonly t: number; readonly fuel: number}> = []
+  private readonly ends: LoopEnd[] = []
   private readonly length: number
+  private readonly faults: FaultPlanner | undefined
 
   constructor(
     readonly track: Track,
@@ -109,6 +124,13 @@ export class DrivePlan {
     this.kappa = new Float64Array(this.n + 1)
     const p = {curvature: 0, heading: 0, x: 0, y: 0}
     for (let j = 0; j <= this.n; j++) this.kappa[j] = line.at(this.startD + j * this.ds, p).curvature
+    if (options.faults && options.faults.length > 0) {
+      const grid = {ds: this.ds, kappa: this.kappa, n: this.n, startBeforeLineM: this.startBeforeLineM, startD: this.startD}
+      this.faults = new FaultPlanner(track, options.faults, grid, spec.shiftRpm)
+      // Corners are placed from a clean flying loop; a fault that cannot happen fails here, before any frame.
+      const outLap = this.build(0, undefined, undefined, undefined)
+      this.faults.analyse(this.build(1, {fuel: outLap.fuel[this.n]!, t: outLap.t[this.n]!, v: outLap.v[this.n]!}, undefined, undefined))
+    }
   }
 
   /** Curvature at grid point j of any loop (1/m, + right). */
@@ -129,6 +151,7 @@ export class DrivePlan {
       out.fuelBurnedL = t * IDLE_BURN_LS
       out.lineOffsetM = 0
       out.loop = -1
+      out.shiftRpm = this.spec.shiftRpm
       return out
     }
     const loop = this.loopFor(t)
@@ -146,6 +169,7 @@ export class DrivePlan {
     out.fuelBurnedL = loop.fuel[j]! + (loop.fuel[j + 1]! - loop.fuel[j]!) * (loop.t[j + 1]! > loop.t[j]! ? tau / (loop.t[j + 1]! - loop.t[j]!) : 0)
     out.lineOffsetM = loop.params.line.at(j * this.ds) * 0.8
     out.loop = loop.index
+    out.shiftRpm = loop.shift && loop.shift[j]! > 0 ? loop.shift[j]! : this.spec.shiftRpm
     return out
   }
 
@@ -172,7 +196,7 @@ export class DrivePlan {
     const have = this.loops.get(index)
     if (have) return have
     while (this.ends.length < index) this.loop(this.ends.length)
-    const built = this.build(index)
+    const built = this.build(index, this.ends[index - 1], this.faults?.modsFor(index), this.faults?.modsFor(index + 1))
     this.loops.set(index, built)
     this.ends[index] = {fuel: built.fuel[this.n]!, t: built.t[this.n]!, v: built.v[this.n]!}
     this.crossings[index] = timeAtDistance(built, this.startBeforeLineM / this.ds, this.ds)
@@ -197,7 +221,7 @@ export class DrivePlan {
     return p
   }
 
-  private build(index: number): Loop {
+  private build(index: number, prev: LoopEnd | undefined, mods: LoopMods | undefined, nextMods: LoopMods | undefined): Loop {
     const {n, ds, spec} = this
     const m = spec.massKg
     const here = this.paramsOf(index)
@@ -210,7 +234,7 @@ export class DrivePlan {
       const jj = j <= n ? j : j - n
       grip[j] = spec.gripLat * (1 + 0.012 * p.grip.at(jj * ds))
       const k = Math.abs(this.kappa[jj]!)
-      limit[j] = k > 0 ? Math.min(spec.topSpeedMs, Math.sqrt((grip[j]! * G) / k)) : spec.topSpeedMs
+      limit[j] = (k > 0 ? Math.min(spec.topSpeedMs, Math.sqrt((grip[j]! * G) / k)) : spec.topSpeedMs) * ((j <= n ? mods : nextMods)?.limit[jj] ?? 1)
     }
     // 2. Backward: the speed from which every later limit can still be met under braking.
     const back = new Float64Array(2 * n + 1)
@@ -219,12 +243,16 @@ export class DrivePlan {
       const v = back[j + 1]!
       const p = j < n ? here : next
       const jj = j < n ? j : j - n
+      const mm = j < n ? mods : nextMods
+      if (mm?.hold[jj]) {
+        back[j] = Math.min(limit[j]!, v)
+        continue
+      }
       const share = longShare(v, this.kappa[jj]!, grip[j]!)
-      const decel = spec.gripBrake * (1 + 0.03 * p.brake.at(jj * ds)) * G * share + resistance(spec, v) / m
+      const decel = spec.gripBrake * (1 + 0.03 * p.brake.at(jj * ds)) * G * share * (mm?.decel[jj] ?? 1) + resistance(spec, v) / m
       back[j] = Math.min(limit[j]!, Math.sqrt(v * v + 2 * decel * ds))
     }
     // 3. Forward: full throttle from the previous loop's end speed, under the backward limit.
-    const prev = this.ends[index - 1]
     const v = new Float64Array(n + 1)
     const t = new Float64Array(n + 1)
     v[0] = prev ? prev.v : 0
@@ -236,10 +264,12 @@ export class DrivePlan {
     fuel[0] = prev ? prev.fuel : this.idleS * IDLE_BURN_LS
     for (let j = 0; j < n; j++) {
       const v0 = v[j]!
+      const shift = mods && mods.shiftRpm[j]! > 0 ? mods.shiftRpm[j]! : spec.shiftRpm
+      const force = engineForce(spec, v0, shift) * here.power
       const share = longShare(v0, this.kappa[j]!, grip[j]!)
-      const drive = Math.min(engineForce(spec, v0) * here.power, spec.gripDrive * share * m * G)
+      const drive = mods?.coast[j] ? 0 : Math.min(force, spec.gripDrive * share * m * G)
       const accel = (drive - resistance(spec, v0)) / m
-      const v1 = Math.min(back[j + 1]!, Math.sqrt(Math.max(0, v0 * v0 + 2 * accel * ds)))
+      const v1 = Math.min(back[j + 1]!, mods?.hold[j] ? v0 : Math.sqrt(Math.max(0, v0 * v0 + 2 * accel * ds)))
       v[j + 1] = v1
       const aj = (v1 * v1 - v0 * v0) / (2 * ds)
       a[j] = aj
@@ -247,16 +277,16 @@ export class DrivePlan {
       // The force this step needs: engine when positive, brakes for the rest when negative.
       const need = m * aj + resistance(spec, v0)
       if (need >= 0) {
-        throttle[j] = Math.min(100, (100 * need) / (engineForce(spec, v0) * here.power))
+        throttle[j] = Math.min(100, (100 * need) / force)
         brakeBar[j] = 0
       } else {
         throttle[j] = 0
         brakeBar[j] = Math.min(spec.maxBrakeBar * 1.1, (spec.maxBrakeBar * -need) / (spec.gripBrake * m * G))
       }
-      const rpm = engineRpm(spec, (v0 + v1) / 2)
+      const rpm = engineRpm(spec, (v0 + v1) / 2, shift)
       fuel[j + 1] = fuel[j]! + (t[j + 1]! - t[j]!) * (IDLE_BURN_LS + FULL_BURN_LS * (throttle[j]! / 100) * (rpm / spec.shiftRpm))
     }
-    return {a, brakeBar, fuel, index, params: here, t, throttle, v}
+    return {a, brakeBar, fuel, index, params: here, t, throttle, v, ...(mods ? {shift: mods.shiftRpm} : {})}
   }
 }
 

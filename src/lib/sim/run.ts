@@ -15,6 +15,7 @@ import {FILE_SINKS, type SinkSpec} from './sinks/sink-spec.js'
 import {SlcanSink} from './sinks/slcan-sink.js'
 import {SocatPty} from './sinks/socat-pty.js'
 import {UdpSink} from './sinks/udp-sink.js'
+import {type DriverFault, label} from './driver-faults.js'
 import {Simulator, type SimulatorStats} from './simulator.js'
 import {SimulationStepper} from './stepper.js'
 
@@ -39,6 +40,8 @@ export interface SimulateOptions {
   /** Epoch µs of sim time 0. Default now. */
   readonly startUs?: number
   readonly runSheet?: Readonly<Record<string, string>>
+  /** Mistakes the driver makes (`--driver-fault`). */
+  readonly driverFaults?: readonly DriverFault[]
   readonly signal?: AbortSignal
   /** Human-readable events (adapter unplugged, lap stored, store trouble), for stderr. */
   readonly onEvent?: (message: string) => void
@@ -63,6 +66,8 @@ export interface SimulateSummary {
   readonly sink: SinkStats
   /** Laps the simulator drove to completion (its own timing: start/finish crossings of the model). */
   readonly laps: ReadonlyArray<{readonly lap: number; readonly timeMs: number}>
+  /** The driver faults, where and when (`late-brake at T1 (Hairpin) on lap 3`). */
+  readonly driverFaults: readonly string[]
 }
 
 /** Checks the flag combinations before anything is opened. */
@@ -96,6 +101,7 @@ export async function runSimulation(options: SimulateOptions): Promise<SimulateS
   const udp = options.sink.kind === 'udp'
   const simulator = new Simulator(car, track, {
     dropRate: udp ? 0 : (options.dropRate ?? 0),
+    ...(options.driverFaults ? {driverFaults: options.driverFaults} : {}),
     ...(options.fps !== undefined && !udp ? {fps: options.fps} : {}),
     seed: options.seed,
     // Host-stamped like an adapter without timestamps: one monotonic anchor, sim time added.
@@ -130,6 +136,7 @@ export async function runSimulation(options: SimulateOptions): Promise<SimulateS
   }
   return {
     car: car.id,
+    driverFaults: (options.driverFaults ?? []).map((f) => describeFault(f, track)),
     fps: udp ? (sink as UdpSink).pointsPerS : simulator.fps,
     frames: {...simulator.stats, droppedById: {...simulator.stats.droppedById}},
     laps,
@@ -178,6 +185,11 @@ function makeSink(simulator: Simulator, o: SimulateOptions): SimSink {
     case 'bridge':
       throw new UnavailableError('the bridge has no frame route yet', {code: 'PW_NO_BRIDGE'})
   }
+}
+
+function describeFault(f: DriverFault, track: Track): string {
+  const where = f.corner === undefined ? '' : ` at ${label(track, f.corner)}`
+  return `${f.kind}${where} ${f.lap === undefined ? 'on every lap' : `on lap ${f.lap}`}`
 }
 
 function describeSpec(spec: SinkSpec): string {

@@ -9,6 +9,7 @@ import {DATA_STRIDE, type FrameBatch} from '../can/frame.js'
 import type {Track} from '../track/model.js'
 import {CarModel, SIM_CHANNELS} from './car-model.js'
 import {DrivePlan} from './drive-plan.js'
+import type {DriverFault} from './driver-faults.js'
 import {FrameEncoder} from './frame-encoder.js'
 import {Rng} from './rng.js'
 import {type VehicleSpec, vehicleFromCar} from './vehicle.js'
@@ -28,6 +29,8 @@ export interface SimulatorOptions {
   readonly fuelL?: number
   /** Override the vehicle (tests); default the E46 with the car file's gearbox. */
   readonly vehicle?: VehicleSpec
+  /** Mistakes the driver makes (`--driver-fault`, see driver-faults.ts). Default none. */
+  readonly driverFaults?: readonly DriverFault[]
 }
 
 export interface SimulatorStats {
@@ -65,7 +68,11 @@ export class Simulator {
   ) {
     this.seed = options.seed ?? 1
     this.vehicle = options.vehicle ?? vehicleFromCar(car)
-    this.plan = new DrivePlan(track, this.vehicle, {seed: this.seed, ...(options.idleS === undefined ? {} : {idleS: options.idleS})})
+    this.plan = new DrivePlan(track, this.vehicle, {
+      seed: this.seed,
+      ...(options.idleS === undefined ? {} : {idleS: options.idleS}),
+      ...(options.driverFaults ? {faults: options.driverFaults} : {}),
+    })
     this.model = new CarModel(this.plan, this.vehicle, track, {seed: this.seed, ...(options.fuelL === undefined ? {} : {fuelL: options.fuelL})})
     this.encoder = new FrameEncoder(car)
     const messages = this.encoder.messages

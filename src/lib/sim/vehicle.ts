@@ -96,17 +96,20 @@ export function rpmInGear(spec: VehicleSpec, v: number, gear: number): number {
   return ((v / spec.tyreCircumferenceM) * 60 * spec.gearRatios[gear - 1]! * spec.finalDrive)
 }
 
-/** The gear the driver is in at speed `v`: the lowest that keeps rpm at or below the shift point. */
-export function gearAt(spec: VehicleSpec, v: number): number {
+/**
+ * The gear the driver is in at speed `v`: the lowest that keeps rpm at or below the shift point
+ * (the vehicle's, or the one a driver fault makes the driver use).
+ */
+export function gearAt(spec: VehicleSpec, v: number, shiftRpm = spec.shiftRpm): number {
   const n = spec.gearRatios.length
-  for (let g = 1; g <= n; g++) if (rpmInGear(spec, v, g) <= spec.shiftRpm) return g
+  for (let g = 1; g <= n; g++) if (rpmInGear(spec, v, g) <= shiftRpm) return g
   return n
 }
 
 /** Engine rpm at speed `v`: idle at rest, the clutch slipping at the launch rpm while pulling away. */
-export function engineRpm(spec: VehicleSpec, v: number): number {
+export function engineRpm(spec: VehicleSpec, v: number, shiftRpm = spec.shiftRpm): number {
   if (v <= 0) return spec.idleRpm
-  const gear = gearAt(spec, v)
+  const gear = gearAt(spec, v, shiftRpm)
   const rpm = rpmInGear(spec, v, gear)
   return gear === 1 ? Math.max(rpm, spec.launchRpm) : rpm
 }
@@ -122,9 +125,9 @@ export function torqueAt(spec: VehicleSpec, rpm: number): number {
 }
 
 /** Full-throttle tractive force at the rear wheels at speed `v`, N (before the traction limit). */
-export function engineForce(spec: VehicleSpec, v: number): number {
-  const gear = gearAt(spec, v)
-  const rpm = engineRpm(spec, v)
+export function engineForce(spec: VehicleSpec, v: number, shiftRpm = spec.shiftRpm): number {
+  const gear = gearAt(spec, v, shiftRpm)
+  const rpm = engineRpm(spec, v, shiftRpm)
   const wheelRadius = spec.tyreCircumferenceM / (2 * Math.PI)
   return (torqueAt(spec, rpm) * spec.gearRatios[gear - 1]! * spec.finalDrive * spec.drivelineEfficiency) / wheelRadius
 }

@@ -117,4 +117,4 @@ export class UdpSink implements SimSink {
   }
 }
 
-const scratch = {a: 0, brakeBar: 0, d: 0, fuelBurnedL: 0, lineOffsetM: 0, loop: -1, t: 0, throttle: 0, travelled: 0, v: 0}
+const scratch = {a: 0, brakeBar: 0, d: 0, fuelBurnedL: 0, lineOffsetM: 0, loop: -1, shiftRpm: 0, t: 0, throttle: 0, travelled: 0, v: 0}
