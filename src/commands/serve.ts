@@ -100,7 +100,7 @@ While serve runs it owns the live DB: pitwall archive, vacuum and health talk to
         ...(f['can-fd'] === undefined ? {} : {canFd: f['can-fd']}),
         ...(f.udp === undefined ? {} : {udpPort: f.udp}),
         ...(f.replay === undefined ? {} : {replay: {loop: f['replay-loop'], path: f.replay, speed: parseSpeed(f['replay-speed'] ?? '1')}}),
-        ...(f.usb === undefined ? {} : {usb: {bin, device: f.usb, ...(f['termux-usb'] ? {termuxUsb: f['termux-usb']} : {})}}),
+        ...(f.usb === undefined ? {} : {usb: {bin, callbackArgs: callbackArgs(settings.dataDir, car.file, f), device: f.usb, ...(f['termux-usb'] ? {termuxUsb: f['termux-usb']} : {})}}),
       },
       token: token?.token,
       version: this.config.version,
@@ -114,6 +114,19 @@ While serve runs it owns the live DB: pitwall archive, vacuum and health talk to
     await serve.stop(await abort.requested)
     abort.dispose()
   }
+}
+
+/** What the termux-usb callback must be told: it starts in termux-usb's environment, without our flags. */
+function callbackArgs(dataDir: string, carFile: string, f: {bitrate?: string | undefined; firmware?: string | undefined; 'listen-only'?: boolean | undefined}): string[] {
+  return [
+    '--data-dir',
+    dataDir,
+    '--car',
+    carFile,
+    ...(f.bitrate === undefined ? [] : ['--bitrate', f.bitrate]),
+    ...(f.firmware === undefined ? [] : ['--firmware', f.firmware]),
+    ...(f['listen-only'] === undefined ? [] : [f['listen-only'] ? '--listen-only' : '--no-listen-only']),
+  ]
 }
 
 function onShutdownSignal(): ReturnType<typeof onShutdown> {

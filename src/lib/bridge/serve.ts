@@ -25,7 +25,13 @@ export interface ServeSources {
   readonly udpPort?: number
   readonly replay?: {readonly path: string; readonly speed?: number; readonly loop?: boolean}
   /** Termux: supervise `termux-usb` for this device (`auto`: the first listed). */
-  readonly usb?: {readonly device: string; readonly termuxUsb?: string; readonly bin: string}
+  readonly usb?: {
+    readonly device: string
+    readonly termuxUsb?: string
+    readonly bin: string
+    /** Words for the callback before `--can-fd` (data dir, car, bus flags): it runs in termux-usb's environment, not ours. */
+    readonly callbackArgs?: readonly string[]
+  }
 }
 
 export interface ServeOptions {
@@ -168,7 +174,7 @@ function startSources(o: ServeOptions, bridge: Bridge, url: string, log: Logger)
   if (s.udpPort !== undefined) loops.push(bridge.runPoints(pointsSource(new UdpPointSource({car: o.car, port: s.udpPort}))))
   if (s.usb) {
     const supervisor = new TermuxUsbSupervisor({
-      callback: pitwallCallback(process.execPath, s.usb.bin, ['--url', url]),
+      callback: pitwallCallback(process.execPath, s.usb.bin, ['--url', url, ...(s.usb.callbackArgs ?? [])]),
       ...(s.usb.device === 'auto' ? {} : {device: s.usb.device}),
       ...(s.usb.termuxUsb ? {termuxUsb: s.usb.termuxUsb} : {}),
       log: log.child({source: 'termux-usb'}),
