@@ -14,6 +14,8 @@ export interface SinkStats {
   /** slcan:pty only: how often the adapter was unplugged and came back. */
   unplugs?: number
   replugs?: number
+  /** slcan:pty only: frames delivered since the adapter last came back (a reader checks it lost none after the return). */
+  deliveredSinceReplug?: number
   /** Host commands the emulated adapter answered (slcan sinks). */
   hostCommands?: number
   /** db only: the session written, frames committed to it, and the laps recorded. */

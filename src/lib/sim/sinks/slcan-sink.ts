@@ -52,6 +52,7 @@ export class SlcanSink implements SimSink {
 
   constructor(private readonly options: SlcanSinkOptions) {
     this.kind = 'pty' in options.target ? 'slcan-pty' : 'slcan'
+    if ('pty' in options.target) this.counters.deliveredSinceReplug = 0
     this.emulator = new SlcanAdapterEmulator(options.family)
     this.powerOnUs = options.startUs
   }
@@ -89,6 +90,7 @@ export class SlcanSink implements SimSink {
     }
     this.port.write(Buffer.concat(chunks))
     this.counters.delivered += batch.length
+    if (this.state === 'replugged') this.counters.deliveredSinceReplug! += batch.length
   }
 
   async close(): Promise<void> {
@@ -124,6 +126,7 @@ export class SlcanSink implements SimSink {
       this.attach(t.pty.inner)
       this.state = 'replugged'
       this.counters.replugs!++
+      this.counters.deliveredSinceReplug = 0
       this.options.onEvent?.(`adapter plugged back in at ${t.pty.link}`)
     }
   }
