@@ -20,6 +20,20 @@ describe('FpsMeter', () => {
     now = 16_000
     expect(meter.rate()).toBe(0)
   })
+
+  it('reads a young source at its real rate, not diluted by the seconds before it started', () => {
+    let now = 100_000
+    const meter = new FpsMeter(5, () => now)
+    expect(meter.rate()).toBe(0)
+    meter.add(350)
+    now = 100_900
+    expect(meter.rate()).toBe(0)
+    now = 101_000
+    expect(meter.rate()).toBe(350)
+    meter.add(350)
+    now = 102_100
+    expect(meter.rate()).toBe(350)
+  })
 })
 
 describe('ReconnectPolicy', () => {

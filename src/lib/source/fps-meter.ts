@@ -7,6 +7,8 @@ export class FpsMeter {
   private readonly counts: Float64Array
   /** The second each bucket holds, or -1. */
   private readonly seconds: Float64Array
+  /** The second of the first count (-1: none yet). */
+  private firstSecond = -1
 
   constructor(
     /** Width of the window in seconds. */
@@ -20,6 +22,7 @@ export class FpsMeter {
   /** Counts `frames` as arriving now. */
   add(frames: number): void {
     const second = Math.floor(this.nowMs() / 1000)
+    if (this.firstSecond < 0) this.firstSecond = second
     const slot = second % this.counts.length
     if (this.seconds[slot] !== second) {
       this.seconds[slot] = second
@@ -39,10 +42,14 @@ export class FpsMeter {
       const age = now - this.seconds[i]!
       if (age >= 1 && age <= this.windowS) total += this.counts[i]!
     }
-    return total / this.windowS
+    // A meter younger than its window divides by the whole seconds it has seen, so a source that
+    // just started reads its real rate, not a fifth of it.
+    const seen = this.firstSecond < 0 ? 0 : Math.min(this.windowS, now - this.firstSecond)
+    return seen < 1 ? 0 : total / seen
   }
 
   reset(): void {
+    this.firstSecond = -1
     this.seconds.fill(-1)
     this.counts.fill(0)
   }
