@@ -5,12 +5,12 @@
  *
  * | fault         | change                                                                       |
  * |---------------|------------------------------------------------------------------------------|
- * | late-brake    | brakes 30 m later, harder than the tyres hold; runs wide: corner speed ×0.96 |
+ * | late-brake    | brakes 30 m later, harder than the tyres hold; runs wide: corner speed ×0.98 |
  * | early-brake   | brakes 30 m earlier, gentler                                                 |
  * | coast         | lifts 1.5 s before the braking point (the turn-in if taken flat), no pedal    |
  * | no-trail      | all braking in a straight line, off the brake at turn-in, holds to the apex   |
- * | late-throttle | holds the apex speed for 1 s before going back on the power                  |
- * | timid         | corners at 85 % of the grip (speed ×0.92) from turn-in to unwind              |
+ * | late-throttle | holds its speed for 1 s where it would go back on the power after the apex  |
+ * | timid         | corners at 81 % of the grip (speed ×0.9) from turn-in to unwind               |
  * | over-rev      | shifts up at the vehicle's shift point + 500 rpm                             |
  * | short-shift   | shifts up at the vehicle's shift point − 1500 rpm                            |
  */
@@ -21,11 +21,11 @@ import {BRAKING_FAULTS, type DriverFault, type DriverFaultKind, label} from './d
 export const FAULT_EFFECT = {
   lateBrakeM: 30,
   lateBrakeMinZoneM: 70,
-  lateBrakeCornerSpeed: 0.96,
+  lateBrakeCornerSpeed: 0.98,
   earlyBrakeM: 30,
   coastS: 1.5,
   lateThrottleS: 1,
-  timidSpeed: 0.92,
+  timidSpeed: 0.9,
   overRevRpm: 500,
   shortShiftRpm: -1500,
 } as const
@@ -52,6 +52,8 @@ export interface CornerOnGrid {
   /** The braking run into the corner; -1 when it is taken flat. */
   readonly brakeFrom: number
   readonly brakeTo: number
+  /** Where the driver is back on the power (half throttle) after the apex. */
+  readonly pickup: number
   /** Its share of the lap: from a quarter of the way after the previous apex to a quarter after its own. */
   readonly zoneFrom: number
   readonly zoneTo: number
@@ -79,7 +81,7 @@ export class FaultPlanner {
   ) {}
 
   /** Places the corners on the grid from a clean flying loop and checks every fault can happen. */
-  analyse(clean: {readonly v: Float64Array; readonly brakeBar: Float32Array}): void {
+  analyse(clean: {readonly v: Float64Array; readonly brakeBar: Float32Array; readonly throttle: Float32Array}): void {
     const {ds, kappa, n} = this.grid
     const line = this.track.centreline
     const apexes = this.track.corners.map((c) => Math.round(line.wrap(c.distanceM - this.grid.startD) / ds) % n)
@@ -103,12 +105,15 @@ export class FaultPlanner {
         brakeFrom = brakeTo
         while (brakeFrom > Math.max(0, prev) && clean.brakeBar[brakeFrom - 1]! > 0) brakeFrom--
       } else brakeTo = -1
+      let pickup = apex
+      while (pickup < Math.min(n - 1, next) && !(clean.throttle[pickup]! >= 50)) pickup++
       return {
         apex,
         apexV: clean.v[apex]!,
         brakeFrom,
         brakeTo,
         onsetV: brakeFrom >= 0 ? clean.v[brakeFrom]! : clean.v[turnIn]!,
+        pickup,
         turnIn,
         turnOut,
         zoneFrom: Math.max(0, Math.round(prev + (apex - prev) * 0.25)),
@@ -187,7 +192,7 @@ export class FaultPlanner {
         fill(m.hold, c.turnIn, c.apex, 1)
         return
       case 'late-throttle':
-        fill(m.hold, c.apex, c.apex + (FAULT_EFFECT.lateThrottleS * c.apexV) / ds, 1)
+        fill(m.hold, c.pickup, c.pickup + (FAULT_EFFECT.lateThrottleS * c.apexV) / ds, 1)
         return
       case 'timid':
         fill(m.limit, c.turnIn, c.turnOut, FAULT_EFFECT.timidSpeed)
