@@ -68,6 +68,8 @@ export class LapRecord {
   readonly findings: Finding[] = []
   /** The sector the car is in (0-based). */
   sector = 0
+  /** The first bin recorded (0 for a lap from the line; later for a burst of points from mid-lap). */
+  firstBin = -1
   private lastBin = -1
 
   constructor(
@@ -90,6 +92,10 @@ export class LapRecord {
   record(d: number, tUs: number, v: number, throttle: number, brake: number, g: number): void {
     const bin = Math.min(this.timeS.length - 1, Math.floor(d / BIN_M))
     if (bin <= this.lastBin) return
+    if (this.firstBin < 0) {
+      this.firstBin = bin
+      this.lastBin = bin - 1
+    }
     const t = (tUs - this.startUs) / 1e6
     for (let b = this.lastBin + 1; b <= bin; b++) {
       this.timeS[b] = t
@@ -104,5 +110,12 @@ export class LapRecord {
   /** Seconds into the lap at lap distance `d`, NaN when not recorded. */
   timeAt(d: number): number {
     return this.timeS[Math.max(0, Math.min(this.timeS.length - 1, Math.floor(d / BIN_M)))]!
+  }
+
+  /** Seconds this lap took from where its record starts to `d`, against `best` over the same stretch (+ = slower); NaN when unknown. */
+  deltaAt(d: number, best: LapRecord): number {
+    if (this.firstBin < 0) return Number.NaN
+    const from = this.firstBin * BIN_M
+    return this.timeAt(d) - this.timeAt(from) - (best.timeAt(d) - best.timeAt(from))
   }
 }

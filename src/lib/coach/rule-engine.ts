@@ -122,6 +122,11 @@ export class RuleEngine {
     }
   }
 
+  /** Lap distance at the last tick, NaN when unknown. */
+  get lapDistM(): number {
+    return this.ctx.lapDistM
+  }
+
   /** Decoded samples, in time order, as the live path decodes them. */
   observe(samples: SampleBatch): void {
     const {roleOf, extra} = this.roles

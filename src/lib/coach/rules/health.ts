@@ -17,6 +17,9 @@ const ADVICE: Record<string, {readonly priority: CuePriority; readonly high?: st
   water_temp_c: {high: 'short-shift, find clean air, box if it keeps climbing', priority: 'high', unit: '°C'},
 }
 
+/** The unit a known health channel is shown in ('' for others). */
+export const unitOf = (channel: string): string => ADVICE[channel]?.unit ?? ''
+
 export class HealthRule implements Rule {
   readonly category = 'health'
   readonly events = ['tick'] as const

@@ -10,6 +10,7 @@ import {throttleExit} from './throttle.js'
 
 export type {Rule, RuleContext, RuleEvent, RuleHit, ShiftInfo} from './rule.js'
 export {brakePointDelta} from './braking.js'
+export {unitOf} from './health.js'
 
 /** The rule set for a configuration: technique rules, then one health rule per limit. Stateful rules are fresh per call. */
 export function defaultRules(config: CoachConfig): Rule[] {
