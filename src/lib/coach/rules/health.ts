@@ -63,7 +63,7 @@ export class HealthRule implements Rule {
   private hit(value: number, bound: number, high: boolean, ctx: RuleContext): RuleHit {
     const advice = ADVICE[this.limit.channel]
     const unit = advice?.unit ?? ''
-    const digits = Math.abs(bound) < 20 ? 1 : 0
+    const digits = Math.max(Math.abs(bound) < 20 ? 1 : 0, (String(bound).split('.')[1] ?? '').length)
     const v = `${value.toFixed(digits)}${unit ? ` ${unit}` : ''}`
     const b = `${bound.toFixed(digits)}${unit ? ` ${unit}` : ''}`
     const rpm = this.limit.minAtRpm && !high ? ` at ${int(ctx.value(ROLE.rpm))} rpm` : ''

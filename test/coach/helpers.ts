@@ -1,0 +1,45 @@
+import {FrameBatch} from '../../src/lib/can/frame.js'
+import type {Car} from '../../src/lib/car/index.js'
+import {CarDecoder, decodeToSamples, SampleBatch} from '../../src/lib/decode/index.js'
+import {parseDriverFaults, Simulator} from '../../src/lib/sim/index.js'
+import type {Track} from '../../src/lib/track/index.js'
+import {e46, park, START_US} from '../sim/helpers.js'
+
+export {e46, park, START_US}
+
+export interface DriveOptions {
+  readonly seed?: number
+  /** Full laps to drive (then 2 s more, so the last line crossing has GPS on both sides). */
+  readonly laps: number
+  /** `--driver-fault` text. */
+  readonly faults?: string
+  /** Epoch µs of sim time 0. Default START_US. */
+  readonly startUs?: number
+  /** Sim seconds per batch. Default 0.5. */
+  readonly stepS?: number
+}
+
+/**
+ * The live path with no fakes: the simulator drives laps, its frames are encoded as the car's CAN
+ * messages, decoded by the car's decoder into samples, and handed to `observe` batch by batch.
+ */
+export function drive(car: Car, track: Track, observe: (samples: SampleBatch) => void, options: DriveOptions): Simulator {
+  const sim = new Simulator(car, track, {
+    seed: options.seed ?? 1,
+    startUs: options.startUs ?? START_US,
+    ...(options.faults ? {driverFaults: parseDriverFaults(options.faults, track)} : {}),
+  })
+  const decoder = new CarDecoder(car)
+  const end = sim.crossingS(options.laps) + 2
+  const step = options.stepS ?? 0.5
+  let t = 0
+  while (t < end) {
+    const batch = new FrameBatch(8192)
+    t = sim.fill(batch, Math.min(end, t + step))
+    observe(decodeToSamples(decoder, batch))
+  }
+  return sim
+}
+
+/** Waits for insights built on the next turns of the event loop. */
+export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)))
