@@ -3,14 +3,8 @@ import {Args, Flags} from '@oclif/core'
 import {PitwallCommand} from '../lib/cli/index.js'
 import {parseDuration} from '../lib/config/index.js'
 import {UsageError} from '../lib/errors.js'
-import {
-  type ArchiveRunResult,
-  listSessions,
-  openLiveStore,
-  type RestoreOutcome,
-  runArchive,
-  type SessionListing,
-} from '../lib/store/index.js'
+import {openLiveDbWork} from '../lib/ops/live-db-work.js'
+import type {ArchiveRunResult, RestoreOutcome, SessionListing} from '../lib/store/index.js'
 import {reviveError} from '../lib/store/protocol.js'
 
 export type ArchiveResult = ArchiveRunResult | SessionListing[] | RestoreOutcome
@@ -23,6 +17,8 @@ export default class Archive extends PitwallCommand {
   static override description = `Moves ended sessions out of the live DB (<data-dir>/pitwall.duckdb) into their own files, so the live DB stays small.
 
 For each session: the archive is written as <name>.partial, closed, reopened and compared with the live DB (row counts and per-column checksums of every table), fsynced and renamed; only then are the session's rows removed from the live DB, in one transaction, and the session kept as "archived" with its archive's path. A kill at any moment leaves either a verified archive with the session removed, or the session intact (a leftover .partial is removed by the next run). A live session is never archived.
+
+While pitwall serve holds the live DB, the work runs inside serve (through its bridge: POST /admin/archive) and prints the same output; stderr says so.
 
 --format duckdb (default) writes archive/<session>.duckdb in DuckDB's v1.0.0 storage format, which DuckDB 1.0 and later (and 0.10) open; --format parquet writes archive/parquet/car=<car>/date=<day>/session=<session>/<table>.parquet for analysis tools. Freed space in the live DB is reused; pitwall vacuum gives it back to the disk.`
 
@@ -43,6 +39,7 @@ For each session: the archive is written as <name>.partial, closed, reopened and
     list: Flags.boolean({description: 'List every session, oldest first.', exclusive: ['all-ended', 'older-than', 'restore', 'dry-run']}),
     'older-than': Flags.string({description: 'Only sessions that ended at least this long ago (duration: 7d, 12h).'}),
     restore: Flags.string({description: 'Re-import an archive (.duckdb file or parquet session folder) into the live DB as an ended session.', exclusive: ['all-ended', 'older-than', 'dry-run']}),
+    url: Flags.string({description: 'Bridge URL of the serve that holds the live DB. Env: PITWALL_URL. Default: from <data-dir>/serve.json.'}),
   }
 
   static override strict = false
@@ -56,22 +53,23 @@ For each session: the archive is written as <name>.partial, closed, reopened and
       throw new UsageError(`session ids cannot go with --${flags.list ? 'list' : 'restore'}`, {code: 'PW_USAGE', suggestions: ['pitwall archive SESSION...', 'pitwall archive --list']})
     }
     const olderThanMs = flags['older-than'] === undefined ? undefined : duration(flags['older-than'])
-    const settings = await this.settings({dataDir: flags['data-dir']})
-    const {store, unclean} = await openLiveStore(settings.dataDir)
+    const settings = await this.settings({dataDir: flags['data-dir'], url: flags.url})
+    const work = await openLiveDbWork({dataDir: settings.dataDir, token: settings.get('token'), url: settings.get('url')})
     try {
-      for (const id of unclean) this.logToStderr(`session ${id} was left live by a process that died: closed as ended (unclean)`)
+      // Also under --json: where the work ran is a diagnostic, and stderr is where those go.
+      if (work.note) process.stderr.write(`${work.note}\n`)
+      for (const id of work.unclean) this.logToStderr(`session ${id} was left live by a process that died: closed as ended (unclean)`)
       if (flags.list) {
-        await store.recoverArchives()
-        const sessions = await listSessions(store)
+        const sessions = await work.listSessions()
         if (!this.jsonEnabled()) this.log(table(sessions))
         return sessions
       }
       if (flags.restore) {
-        const restored = await store.restoreArchive(flags.restore)
+        const restored = await work.restore(flags.restore)
         if (!this.jsonEnabled()) this.log(`${restored.id}: restored from ${restored.path} (${restored.rows['frames'] ?? 0} frames, verified), now ended in the live DB`)
         return restored
       }
-      const result = await runArchive(store, {
+      const result = await work.archive({
         allEnded: flags['all-ended'],
         dryRun: flags['dry-run'],
         format: flags.format,
@@ -86,7 +84,7 @@ For each session: the archive is written as <name>.partial, closed, reopened and
       }
       return result
     } finally {
-      await store.close()
+      await work.close()
     }
   }
 }

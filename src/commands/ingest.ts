@@ -3,9 +3,15 @@ import {Flags} from '@oclif/core'
 import {openCar} from '../lib/car/index.js'
 import {PitwallCommand, parseMeta} from '../lib/cli/index.js'
 import {parseDuration} from '../lib/config/index.js'
-import {ExitCode, UnavailableError, UsageError} from '../lib/errors.js'
+import {ExitCode, UsageError} from '../lib/errors.js'
 import {
   adapterSource,
+  type ForwardLogSummary,
+  type ForwardSourceSummary,
+  FrameForwarder,
+  forwardLog,
+  forwardSource,
+  forwardSourceName,
   ingestLog,
   ingestSource,
   ingestUdp,
@@ -16,15 +22,20 @@ import {
   resolveBus,
 } from '../lib/ingest/index.js'
 import {createLogger} from '../lib/log.js'
-import {onShutdown} from '../lib/ops/index.js'
+import type {BridgeClient} from '../lib/bridge/client.js'
+import {bridgeClient, onShutdown, openLiveDbOrBridge} from '../lib/ops/index.js'
 import {type SlcanAdapterSource, type SlcanSourceDetails, UdpPointSource} from '../lib/source/index.js'
-import {describeRecovery, openLiveStore, type RecoveryReport, SessionManager} from '../lib/store/index.js'
+import {describeRecovery, type RecoveryReport, SessionManager} from '../lib/store/index.js'
 
 type Common = {readonly sessions: readonly string[]; readonly recovery?: RecoveryReport}
+/** Frames sent to a running serve: its sessions, and `forward` (acknowledged, retries) in place of `store`. */
+type Forwarded = {readonly sessions: readonly string[]}
 export type IngestResult =
   | (IngestSummary & Common & {readonly input: 'stdin'})
   | (IngestSourceSummary & Common & {readonly input: 'adapter'; readonly adapter: SlcanSourceDetails})
   | (IngestUdpSummary & Common & {readonly input: 'udp'})
+  | (ForwardLogSummary & Forwarded & {readonly input: 'stdin'})
+  | (ForwardSourceSummary & Forwarded & {readonly input: 'adapter'; readonly adapter: SlcanSourceDetails})
 
 const FIRMWARE_OPTIONS = ['auto', 'canable-stock', 'lawicel', 'canable-2.5'] as const
 
@@ -41,7 +52,9 @@ Inputs (exactly one):
 
 After each commit (at most every 50 ms) "committed N" goes to stderr: N frames of this session are durably stored. At EOF of a pipe or file, or on SIGTERM/SIGINT after a clean flush, the session ends and a summary is printed (--json: as JSON on stdout). See docs/sources.md.
 
-The live DB has one writing process: if another pitwall holds it, ingest stops with exit 69 and names that process.`
+--forward sends the frames to the running bridge (pitwall serve, POST /api/frames) instead: at most two requests in flight, each answered once serve has committed it ("committed N" counts acknowledged frames), a busy store (503) retried with backoff, a bridge that stays away for 30 s given up (exit 69, naming what was and was not stored). The run sheet, --session-idle and --archive-on-end are then serve's.
+
+The live DB has one writing process: when a running serve holds it, ingest forwards to that serve's bridge by itself (stderr says so); if any other process holds it, ingest stops with exit 69 and names that process.`
 
   static override enableJsonFlag = true
 
@@ -59,13 +72,14 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
     car: Flags.string({description: 'Car id, car YAML or bare .dbc. Env: PITWALL_CAR. Default: bmw_e46_m3.'}),
     device: Flags.string({description: 'Read a serial slcan adapter at this path (/dev/ttyACM0).', exclusive: ['stdin', 'can-fd', 'udp']}),
     firmware: Flags.option({description: "The adapter's slcan firmware family; auto probes with V. Overrides the car.", options: FIRMWARE_OPTIONS})(),
-    forward: Flags.boolean({description: 'Send frames to the running bridge (pitwall serve) instead of the live DB.'}),
+    forward: Flags.boolean({description: 'Send frames to the running bridge (pitwall serve) instead of the live DB.', exclusive: ['udp']}),
     'input-format': Flags.option({default: 'auto', description: 'Format of --stdin; auto sniffs the log formats; slcan is adapter bytes.', options: ['auto', 'candump', 'candump-screen', 'asc', 'slcan'] as const})(),
     'listen-only': Flags.boolean({allowNo: true, description: 'Open the adapter without ever transmitting (no ACK); overrides the car. A sole receiver on a bus must not be listen-only.'}),
     meta: Flags.string({description: 'Run-sheet entry key=value (driver, track, event, outing, tyres, fuel, notes, …); repeatable.', multiple: true}),
     'session-idle': Flags.string({default: '30m', description: 'End the session after this long without frames (duration).'}),
     stdin: Flags.boolean({description: 'Read a CAN log (or slcan bytes) from standard input.', exclusive: ['device', 'can-fd', 'udp']}),
     udp: Flags.integer({description: 'Listen for JSON telemetry points on 127.0.0.1:PORT.', exclusive: ['stdin', 'device', 'can-fd'], max: 65_535, min: 0}),
+    url: Flags.string({description: 'Bridge URL for --forward. Env: PITWALL_URL. Default: from <data-dir>/serve.json, else http://127.0.0.1:8765.'}),
     'probe-timeout': Flags.string({description: 'Longest wait for the adapter\'s answer to V (duration; tests on a loaded machine lengthen it).', hidden: true}),
     'watchdog-after': Flags.string({description: 'Restart a reader silent this long (duration; tests shorten it).', hidden: true}),
   }
@@ -90,13 +104,7 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
       throw new UsageError('ingest needs an input: --stdin, --device PATH, --can-fd N or --udp PORT', {code: 'PW_NO_INPUT', suggestions: ['candump -L can0 | pitwall ingest --stdin', 'pitwall ingest --device /dev/ttyACM0']})
     }
     if (f['input-format'] === 'slcan' && !f.stdin) throw new UsageError('--input-format describes --stdin; adapters speak slcan anyway', {code: 'PW_USAGE'})
-    if (f.forward) {
-      throw new UnavailableError('ingest --forward sends frames to the bridge, but the bridge has no frame route yet (it comes with pitwall serve)', {
-        code: 'PW_BRIDGE_NO_FRAME_ROUTE',
-        suggestions: ['store locally instead: run the same command without --forward (ingest owns the live DB while no serve runs)'],
-      })
-    }
-    const settings = await this.settings({car: f.car, dataDir: f['data-dir'], logLevel: f['log-level']})
+    const settings = await this.settings({car: f.car, dataDir: f['data-dir'], logLevel: f['log-level'], url: f.url})
     const runSheet = parseMeta(f.meta)
     const idleEndMs = parseDuration(f['session-idle'])
     const watchdogSilentMs = f['watchdog-after'] === undefined ? undefined : parseDuration(f['watchdog-after'])
@@ -112,7 +120,17 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
       : undefined
     const udp = f.udp === undefined ? undefined : new UdpPointSource({car, port: f.udp})
 
-    const {recovery, store, unclean} = await openLiveStore(settings.dataDir)
+    const access = {dataDir: settings.dataDir, token: settings.get('token'), url: settings.get('url')}
+    const route = f.forward ? {client: await bridgeClient(access), via: 'bridge' as const} : await openLiveDbOrBridge(access)
+    if (route.via === 'bridge') {
+      if (udp) {
+        await udp.stop()
+        throw new UsageError('the live DB is held by pitwall serve, and UDP points cannot be forwarded to it', {code: 'PW_UDP_HELD', suggestions: ['let serve listen for them: pitwall serve --udp PORT']})
+      }
+      if (!f.forward) process.stderr.write(`the live DB is held by pitwall serve${'pid' in route ? ` (pid ${route.pid})` : ''}: forwarding frames to its bridge at ${route.client.options.url}\n`)
+      return this.forward(f, route.client, adapter, signal)
+    }
+    const {recovery, store, unclean} = route.opened
     // A damaged live DB was moved aside and salvaged: say so first, table by table (health keeps showing it).
     if (recovery) for (const line of describeRecovery(recovery)) this.logToStderr(line)
     log.info({input: adapter ? adapter.name : udp ? udp.name : 'stdin', path: store.path}, 'live DB open')
@@ -159,6 +177,29 @@ The live DB has one writing process: if another pitwall holds it, ingest stops w
       await store.close()
     }
   }
+
+  private async forward(f: IngestFlags, client: BridgeClient, adapter: SlcanAdapterSource | undefined, signal: AbortSignal): Promise<IngestResult> {
+    const serveOwns = [f.meta?.length ? '--meta' : '', f['archive-on-end'] ? '--archive-on-end' : '', f['session-idle'] === '30m' ? '' : '--session-idle'].filter(Boolean)
+    if (serveOwns.length > 0) process.stderr.write(`warning: ${serveOwns.join(', ')} ignored: serve keeps the session (give them to pitwall serve)\n`)
+    const input = adapter ? (f.device ?? (f['can-fd'] === undefined ? 'stdin' : `fd${f['can-fd']}`)) : 'stdin'
+    const forwarder = new FrameForwarder({client, onAcknowledged: (n) => process.stderr.write(`committed ${n}\n`), signal, source: forwardSourceName(`ingest:${input}`)})
+    let result: IngestResult
+    try {
+      if (adapter) {
+        const summary = await forwardSource({forwarder, signal, source: adapter})
+        result = {...summary, adapter: adapter.details(), input: 'adapter', sessions: summary.forward.sessions}
+        if (summary.stoppedBy === 'absent') process.exitCode = ExitCode.unavailable
+      } else {
+        const format = f['input-format'] === 'slcan' ? 'auto' : f['input-format']
+        const summary = await forwardLog({forwarder, input: process.stdin, inputFormat: format, signal})
+        result = {...summary, input: 'stdin', sessions: summary.forward.sessions}
+      }
+    } finally {
+      await adapter?.stop()
+    }
+    if (!this.jsonEnabled()) this.logToStderr(describe(result))
+    return result
+  }
 }
 
 interface IngestFlags {
@@ -177,13 +218,20 @@ interface IngestFlags {
   readonly 'session-idle': string
   readonly stdin: boolean
   readonly udp?: number
+  readonly url?: string
   readonly 'watchdog-after'?: string
   readonly 'probe-timeout'?: string
 }
 
 function describe(s: IngestResult): string {
-  const d = s.store.dropped
   const head = `${s.sessions.join(', ') || 'no session'}: `
+  if ('forward' in s) {
+    const w = s.forward
+    const sent = `${w.acknowledged} stored by the bridge at ${w.url} as ${w.source} (${w.requests} requests, retried ${w.retries.busy} busy, ${w.retries.unreachable} unreachable)`
+    if (s.input === 'adapter') return `${head}${s.source.framesTotal} frames read from ${s.adapter.link}, ${sent}; stopped by ${s.stoppedBy}`
+    return `${head}${s.log.framesRead} frames read, ${sent}, ${s.log.badLines} bad lines; stopped by ${s.stoppedBy}`
+  }
+  const d = s.store.dropped
   const storeDrops = `dropped ${d.queue_full + d.disk_full + d.write_error} (queue full ${d.queue_full}, disk full ${d.disk_full}, write error ${d.write_error})`
   if (s.input === 'udp') {
     const u = s.udp

@@ -2,9 +2,10 @@ import {Args, Flags} from '@oclif/core'
 
 import {openCar} from '../lib/car/index.js'
 import {parseDuration} from '../lib/config/index.js'
-import {UnavailableError, UsageError} from '../lib/errors.js'
+import {UsageError} from '../lib/errors.js'
 import {PitwallCommand, parseMeta} from '../lib/cli/index.js'
-import {openReplayStore, parseSpeed, parseStartTime, replayLog, type ReplaySummary} from '../lib/replay/index.js'
+import {bridgeClient, servingBridge} from '../lib/ops/index.js'
+import {openReplayBridge, openReplayStore, parseSpeed, parseStartTime, replayLog, type ReplaySummary} from '../lib/replay/index.js'
 import {parseSinkSpec} from '../lib/sim/index.js'
 import {openStoredFrames} from '../lib/replay/stored-frames.js'
 
@@ -18,6 +19,8 @@ export default class Replay extends PitwallCommand {
   static override description = `Reads a CAN log, decodes every frame with the car (DBC signals, then the car's pipelines and derived channels), and prints the result. Frames no message matches are counted, not printed, unless --unknown. Bad lines are counted with their line numbers, never fatal. A summary goes to stderr at the end; with --json only the summary is printed (on stdout).
 
 The input can also be stored data: a session id (its archive in <data-dir>/archive/, else the live DB), an archive file (.duckdb) or a parquet session folder; frames come back in timestamp order.
+
+--to bridge[:URL] sends the frames to a running pitwall serve, which decodes and stores them in its live session (source replay:<file>); --to db does the same, with a note on stderr, while serve holds the live DB.
 
 Output (--format): jsonl prints one object per decoded frame: {"ts", "id", "extended", "message", "signals": {name: value}, "labels"?, "nonfinite"?}; table prints one readable line per frame; candump re-emits the frames as a candump -l log.`
 
@@ -50,11 +53,14 @@ Output (--format): jsonl prints one object per decoded frame: {"ts", "id", "exte
     const {args, flags} = await this.parse(Replay)
     const settings = await this.settings({car: flags.car, dataDir: flags['data-dir']})
     const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
-    const target = parseSinkSpec(flags.to)
-    if (target.kind === 'bridge') {
-      throw new UnavailableError('replay --to bridge needs the bridge\'s frame route, which comes with pitwall serve', {code: 'PW_NO_BRIDGE_ROUTE', suggestions: ['replay --to db while serve is not running']})
+    let target = parseSinkSpec(flags.to)
+    const access = {dataDir: settings.dataDir, token: settings.get('token'), url: settings.get('url')}
+    const held = target.kind === 'db' ? await servingBridge(access) : undefined
+    if (held) {
+      process.stderr.write(`the live DB is held by pitwall serve (pid ${held.pid}): sending the frames to its bridge at ${held.client.options.url}\n`)
+      target = {kind: 'bridge', url: held.client.options.url}
     }
-    if (target.kind !== 'stdout' && target.kind !== 'candump' && target.kind !== 'db') {
+    if (target.kind !== 'stdout' && target.kind !== 'candump' && target.kind !== 'db' && target.kind !== 'bridge') {
       throw new UsageError(`--to ${flags.to}: replay writes to stdout, candump:FILE, db or bridge[:URL]`, {code: 'PW_BAD_TARGET', suggestions: ['--to candump:out.log', '--to db']})
     }
     const candumpFile = target.kind === 'candump' ? target.path : undefined
@@ -69,7 +75,13 @@ Output (--format): jsonl prints one object per decoded frame: {"ts", "id", "exte
         suggestions: [`pitwall archive ${stored.sessionId}`, `pitwall replay ${stored.sessionId} --to db`],
       })
     }
-    const db = target.kind === 'db' ? await openReplayStore(settings.dataDir, car, stored?.label ?? args.file, parseMeta(flags.meta)) : undefined
+    const origin = stored?.label ?? args.file
+    const db =
+      target.kind === 'db'
+        ? await openReplayStore(settings.dataDir, car, origin, parseMeta(flags.meta))
+        : target.kind === 'bridge'
+          ? await openReplayBridge(held?.client ?? (await bridgeClient({...access, url: target.url ?? access.url})), origin, abort.signal)
+          : undefined
     const summary = await replayLog({
       car,
       ...(candumpFile ? {candumpFile} : {}),

@@ -6,7 +6,7 @@ import {parseMeta, PitwallCommand} from '../lib/cli/index.js'
 import {parseDuration} from '../lib/config/index.js'
 import {UsageError} from '../lib/errors.js'
 import {createLogger} from '../lib/log.js'
-import {onShutdown} from '../lib/ops/index.js'
+import {onShutdown, servingBridge} from '../lib/ops/index.js'
 import {parseSpeed, parseStartTime} from '../lib/replay/index.js'
 import {DRIVER_FAULT_KINDS, parseDriverFaults, parseSinkSpec, runSimulation, type SimulateSummary} from '../lib/sim/index.js'
 import {DEFAULT_TRACK, openTrack} from '../lib/track/index.js'
@@ -16,7 +16,7 @@ export type SimulateResult = SimulateSummary
 export default class Simulate extends PitwallCommand {
   static override description = `A synthetic BMW E46 M3 behind an AiM MXP, driving laps of a shipped track: a deterministic physical model (speed from grip and power, rpm through the car file's gearbox, g forces from speed and curvature, warming temperatures, falling fuel, GPS tracing the lap) encoded into the car's CAN frames at each message's cycle time.
 
---to: stdout (candump lines), candump:FILE, slcan:PATH (act as a CANable on a tty), slcan:pty:LINK (create a pty with socat and be the CANable on it), udp://HOST:PORT (JSON points, 20/s), db (the live DB, with the laps the lap detector finds), bridge[:URL] (not built yet: exit 69).
+--to: stdout (candump lines), candump:FILE, slcan:PATH (act as a CANable on a tty), slcan:pty:LINK (create a pty with socat and be the CANable on it), udp://HOST:PORT (JSON points, 20/s), db (the live DB, with the laps the lap detector finds), bridge[:URL] (a running pitwall serve stores them; the URL defaults to <data-dir>/serve.json's). While serve holds the live DB, --to db sends to its bridge instead (stderr says so).
 
 Real time by default; --speed max runs file sinks as fast as possible. Ends after --laps or --duration, or on SIGTERM/SIGINT, with a summary on stderr (on stdout with --json). Fault injection: --drop-rate, --garbage-rate, --unplug-after with --unplug-for; driver mistakes for the coach: --driver-fault. See docs/simulate.md.`
 
@@ -65,6 +65,8 @@ Real time by default; --speed max runs file sinks as fast as possible. Ends afte
       const log = createLogger({level: settings.get('logLevel') ?? 'info'}).child({module: 'simulate'})
       const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
       const track = await openTrack(flags.track, {dataDir: settings.dataDir})
+      const held = sink.kind === 'db' ? await servingBridge({dataDir: settings.dataDir}) : undefined
+      if (held) process.stderr.write(`the live DB is held by pitwall serve (pid ${held.pid}): sending the frames to its bridge at ${held.client.options.url}\n`)
       const summary = await runSimulation({
         car,
         dataDir: settings.dataDir,
@@ -79,7 +81,7 @@ Real time by default; --speed max runs file sinks as fast as possible. Ends afte
         runSheet: parseMeta(flags.meta),
         seed: flags.seed,
         signal: abort.signal,
-        sink,
+        sink: held ? {kind: 'bridge', url: held.client.options.url} : sink,
         speed: parseSpeed(flags.speed),
         ...optional('startUs', flags['start-time'] === undefined ? undefined : parseStartTime(flags['start-time'])),
         track,
@@ -118,7 +120,7 @@ function describe(s: SimulateSummary): string {
     ...(sink.garbageLines > 0 ? [`garbage: ${sink.garbageLines} lines, ${sink.garbageBytes} bytes`] : []),
     ...(sink.droppedPoints ? [`points dropped by --drop-rate: ${sink.droppedPoints}`] : []),
     ...(sink.unplugs ? [`unplugged ${sink.unplugs}×, back ${sink.replugs}×`] : []),
-    ...(sink.session ? [`session ${sink.session}: ${sink.stored} frames stored, ${sink.laps} laps recorded`] : []),
+    ...(sink.session ? [`session ${sink.session}: ${sink.stored} frames stored${sink.laps === undefined ? '' : `, ${sink.laps} laps recorded`}`] : []),
     ...(s.driverFaults.length > 0 ? [`driver faults: ${s.driverFaults.join('; ')}`] : []),
     `laps: ${laps || 'none completed'}`,
   ].join('\n')

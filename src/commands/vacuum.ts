@@ -3,7 +3,8 @@ import {Flags} from '@oclif/core'
 import {createTaskList, PitwallCommand} from '../lib/cli/index.js'
 import {parseDuration} from '../lib/config/index.js'
 import {UsageError} from '../lib/errors.js'
-import {openLiveStore, type VacuumResult} from '../lib/store/index.js'
+import {openLiveDbWork} from '../lib/ops/live-db-work.js'
+import type {VacuumResult} from '../lib/store/index.js'
 
 export type VacuumCommandResult = VacuumResult
 
@@ -12,7 +13,7 @@ export default class Vacuum extends PitwallCommand {
 
 DuckDB reuses the space archived sessions leave, but never gives it back to the disk. When free blocks exceed --threshold percent of the file (or with --force), and the disk has room for a copy, the database is copied into pitwall.duckdb.vacuum-tmp, verified table by table (row counts and per-column checksums), fsynced, and swapped in with a rename. A crash leaves either the old file or the new one; a leftover .vacuum-tmp is removed at the next open. Nothing else is ever removed.
 
-Meant for cron or the daily scheduler, when nothing is being ingested.`
+Meant for cron or the daily scheduler, when nothing is being ingested. While pitwall serve holds the live DB, the vacuum runs inside serve (through its bridge: POST /admin/vacuum, between commits) with the same output; stderr says so.`
 
   static override enableJsonFlag = true
 
@@ -26,6 +27,7 @@ Meant for cron or the daily scheduler, when nothing is being ingested.`
     force: Flags.boolean({description: 'Shrink whatever the fraction of free blocks.'}),
     retention: Flags.string({default: '90d', description: 'Keep ingest log entries this long (duration: 90d).'}),
     threshold: Flags.integer({default: 25, description: 'Shrink when free blocks exceed this percent of the file.', max: 100, min: 0}),
+    url: Flags.string({description: 'Bridge URL of the serve that holds the live DB. Env: PITWALL_URL. Default: from <data-dir>/serve.json.'}),
   }
 
   static override summary = 'Checkpoint, apply retention and shrink the live DB.'
@@ -38,15 +40,17 @@ Meant for cron or the daily scheduler, when nothing is being ingested.`
     } catch (error) {
       throw new UsageError(`--retention: ${(error as Error).message}`, {code: 'PW_BAD_DURATION', suggestions: ['--retention 90d']})
     }
-    const settings = await this.settings({dataDir: flags['data-dir']})
-    const {store} = await openLiveStore(settings.dataDir)
+    const settings = await this.settings({dataDir: flags['data-dir'], url: flags.url})
+    const work = await openLiveDbWork({dataDir: settings.dataDir, token: settings.get('token'), url: settings.get('url')})
+    // Also under --json: where the work ran is a diagnostic, and stderr is where those go.
+    if (work.note) process.stderr.write(`${work.note}\n`)
     const outcome: {result?: VacuumResult; error?: unknown} = {}
     try {
       await createTaskList([
         {
           task: async (_ctx: unknown, task: {title: string}): Promise<void> => {
             try {
-              const result = await store.vacuum({dryRun: flags['dry-run'], force: flags.force, minFreeFraction: flags.threshold / 100, retentionMs})
+              const result = await work.vacuum({dryRun: flags['dry-run'], force: flags.force, minFreeFraction: flags.threshold / 100, retentionMs})
               outcome.result = result
               task.title = describe(result)
             } catch (error) {
@@ -54,11 +58,11 @@ Meant for cron or the daily scheduler, when nothing is being ingested.`
               throw error
             }
           },
-          title: `vacuum ${store.path}`,
+          title: `vacuum ${work.where}`,
         },
       ]).run()
     } finally {
-      await store.close()
+      await work.close()
     }
     if (!outcome.result) throw outcome.error
     return outcome.result

@@ -34,10 +34,10 @@ describe('ingest --stdin --input-format slcan', () => {
     expect(unwrapOclifError(result.stderr)).toContain('is a bare DBC with no bus section, so the adapter\'s bitrate is unknown: pass --bitrate')
   })
 
-  it('--forward exits 69 until the bridge has a frame route', async () => {
-    const result = await runCli(['ingest', '--forward', '--stdin', '--json'], {env: {PITWALL_DATA_DIR: join(dir.path, 'z')}, input: ''})
-    expect(result.code).toBe(69)
-    expect(JSON.parse(result.stdout)).toMatchObject({error: {code: 'PW_BRIDGE_NO_FRAME_ROUTE', exit: 69}})
+  it('--forward cannot go with --udp (64): the frame route takes frames (forwarding itself: test/bridge/cli-forward.test.ts)', async () => {
+    const result = await runCli(['ingest', '--forward', '--udp', '0'], {env: {PITWALL_DATA_DIR: join(dir.path, 'z')}})
+    expect(result.code).toBe(64)
+    expect(unwrapOclifError(result.stderr)).toContain('--udp=0 cannot also be provided when using --forward')
   })
 })
 

@@ -66,9 +66,10 @@ describe('replay --to db: a log into a new session of the live DB', () => {
     expect((await rows(dataDir, 'SELECT count(*) AS n FROM frames'))[0]).toEqual({n: 82_558n})
   }, 60_000)
 
-  it('--to bridge waits for serve (exit 69); other targets are usage errors (64)', async () => {
-    const bridge = await runCli(['replay', LOG, '--car', DBC, '--to', 'bridge'])
+  it('--to bridge with no serve answering: exit 69; other targets are usage errors (64)', async () => {
+    const bridge = await runCli(['replay', LOG, '--car', DBC, '--to', 'bridge:http://127.0.0.1:9'])
     expect(bridge.code).toBe(69)
+    expect(bridge.stderr).toContain('nothing answers at http://127.0.0.1:9')
     const udp = await runCli(['replay', LOG, '--car', DBC, '--to', 'udp://127.0.0.1:9'])
     expect(udp.code).toBe(64)
   })

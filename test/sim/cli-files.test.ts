@@ -109,8 +109,8 @@ describe('simulate to files', () => {
 
   it('refuses what cannot work, with the usual exit codes', async () => {
     const cases: Array<[string[], number, RegExp]> = [
-      [['--to', 'bridge'], 69, /frame route comes with pitwall serve/],
-      [['--to', 'bridge:http://127.0.0.1:8765'], 69, /bridge/],
+      [['--to', 'bridge:http://127.0.0.1:9', '--duration', '1s'], 69, /--to bridge: nothing answers at http:\/\/127\.0\.0\.1:9/],
+      [['--to', 'bridge', '--garbage-rate', '0.1', '--duration', '1s'], 64, /not with --to bridge/],
       [['--to', 'slcan:pty:/tmp/x', '--speed', 'max', '--laps', '1'], 64, /--speed max only for file sinks/],
       [['--speed', 'max'], 64, /needs --laps or --duration/],
       [['--json'], 64, /--json and --to stdout/],

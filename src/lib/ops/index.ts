@@ -1,2 +1,6 @@
 export {onShutdown} from './shutdown.js'
 export type {ShutdownHandle} from './shutdown.js'
+export {bridgeAnswers, bridgeClient, delegatedError, openLiveDbOrBridge, servingBridge} from './bridge-access.js'
+export type {BridgeAccess, HeldBy, LiveDbRoute} from './bridge-access.js'
+export {openLiveDbWork} from './live-db-work.js'
+export type {LiveDbWork} from './live-db-work.js'

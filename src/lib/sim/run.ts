@@ -4,9 +4,11 @@
  */
 import type {Car} from '../car/model.js'
 import type {FirmwareFamily} from '../can/slcan/index.js'
-import {UnavailableError, UsageError} from '../errors.js'
+import {UsageError} from '../errors.js'
+import {bridgeAnswers, bridgeClient} from '../ops/bridge-access.js'
 import {HostClock} from '../source/host-clock.js'
 import type {Track} from '../track/model.js'
+import {BridgeSink} from './sinks/bridge-sink.js'
 import {CandumpSink} from './sinks/candump-sink.js'
 import {DbSink} from './sinks/db-sink.js'
 import {GarbageInjector} from './sinks/garbage.js'
@@ -73,21 +75,15 @@ export interface SimulateSummary {
 /** Checks the flag combinations before anything is opened. */
 export function checkSimulateOptions(o: Omit<SimulateOptions, 'car' | 'track'>): void {
   const usage = (message: string, suggestions: string[] = []): UsageError => new UsageError(message, {code: 'PW_SIM_USAGE', suggestions})
-  if (o.sink.kind === 'bridge') {
-    throw new UnavailableError(`--to bridge${o.sink.url ? `:${o.sink.url}` : ''}: the bridge's frame route comes with pitwall serve, which is not built yet`, {
-      code: 'PW_NO_BRIDGE',
-      suggestions: ['--to db writes the live DB directly while no serve holds it', '--to slcan:pty:LINK and pitwall ingest --device LINK'],
-    })
-  }
   const speed = o.speed ?? 1
   if (speed === Number.POSITIVE_INFINITY) {
-    if (!FILE_SINKS.has(o.sink.kind)) throw usage(`--speed max only for file sinks (stdout, candump:FILE, db): a ${o.sink.kind} reader lives in real time`, ['--speed 1', '--speed 10'])
+    if (!FILE_SINKS.has(o.sink.kind)) throw usage(`--speed max only for file sinks (stdout, candump:FILE, db, bridge): a ${o.sink.kind} reader lives in real time`, ['--speed 1', '--speed 10'])
     if (o.laps === undefined && o.durationS === undefined) throw usage('--speed max needs --laps or --duration: it would never end', ['--laps 3', '--duration 10m'])
   }
   for (const [flag, rate] of [['--drop-rate', o.dropRate], ['--garbage-rate', o.garbageRate]] as const) {
     if (rate !== undefined && !(rate >= 0 && rate < 1)) throw usage(`${flag} ${rate}: give a share from 0 to below 1, e.g. 0.01`)
   }
-  if ((o.garbageRate ?? 0) > 0 && o.sink.kind === 'db') throw usage('--garbage-rate needs a byte stream to corrupt: not with --to db')
+  if ((o.garbageRate ?? 0) > 0 && (o.sink.kind === 'db' || o.sink.kind === 'bridge')) throw usage(`--garbage-rate needs a byte stream to corrupt: not with --to ${o.sink.kind}`)
   if ((o.unplugAfterS === undefined) !== (o.unplugForS === undefined)) throw usage('--unplug-after and --unplug-for go together', ['--unplug-after 5s --unplug-for 5s'])
   if (o.unplugAfterS !== undefined && o.sink.kind !== 'slcan-pty') throw usage('--unplug-after needs --to slcan:pty:LINK: only a pty the simulator made can be unplugged')
   if (o.fps !== undefined && !(o.fps > 0 && o.fps <= 1_000_000)) throw usage(`--fps ${o.fps}: give a rate from 1 to 1000000`)
@@ -183,7 +179,11 @@ function makeSink(simulator: Simulator, o: SimulateOptions): SimSink {
         ...(o.unplugAfterS === undefined ? {} : {unplugAtS: o.unplugAfterS, unplugForS: o.unplugForS ?? 0}),
       })
     case 'bridge':
-      throw new UnavailableError('the bridge has no frame route yet', {code: 'PW_NO_BRIDGE'})
+      return new BridgeSink({
+        connect: () => bridgeClient({dataDir: o.dataDir, url: spec.url}),
+        probe: bridgeAnswers,
+        sourceName: `simulator:${o.track.id}:seed${o.seed}`,
+      })
   }
 }
 

@@ -9,7 +9,7 @@
  * | `slcan:pty:LINK` | create a pty pair with socat, link one end at LINK, act as the CANable on the other |
  * | `udp://HOST:PORT` | JSON telemetry points (seed 001's shape), one per datagram |
  * | `db` | the live DB (`<data-dir>/pitwall.duckdb`), one session |
- * | `bridge` / `bridge:URL` | a running `pitwall serve` (its frame route comes with the serve issue) |
+ * | `bridge` / `bridge:URL` | a running `pitwall serve` (POST /api/frames); the URL defaults to serve.json's |
  */
 import {UsageError} from '../../errors.js'
 
@@ -24,8 +24,8 @@ export type SinkSpec =
 
 export type SinkKind = SinkSpec['kind']
 
-/** Sinks that are files (or a pipe): they may run unpaced (`--speed max`). */
-export const FILE_SINKS: ReadonlySet<SinkKind> = new Set(['stdout', 'candump', 'db'])
+/** Sinks that are files (or a pipe, or the bridge, which answers once it has committed): they may run unpaced (`--speed max`). */
+export const FILE_SINKS: ReadonlySet<SinkKind> = new Set(['stdout', 'candump', 'db', 'bridge'])
 
 const EXAMPLES = ['--to stdout', '--to candump:session.log', '--to slcan:pty:/tmp/canable', '--to udp://127.0.0.1:20777', '--to db']
 
