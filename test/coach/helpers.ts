@@ -41,5 +41,24 @@ export function drive(car: Car, track: Track, observe: (samples: SampleBatch) =>
   return sim
 }
 
+/** As `drive`, yielding to the event loop after every batch, as the live path does (timers and sockets keep running). */
+export async function driveAsync(car: Car, track: Track, observe: (samples: SampleBatch) => void, options: DriveOptions): Promise<Simulator> {
+  const sim = new Simulator(car, track, {
+    seed: options.seed ?? 1,
+    startUs: options.startUs ?? START_US,
+    ...(options.faults ? {driverFaults: parseDriverFaults(options.faults, track)} : {}),
+  })
+  const decoder = new CarDecoder(car)
+  const end = sim.crossingS(options.laps) + 2
+  let t = 0
+  while (t < end) {
+    const batch = new FrameBatch(8192)
+    t = sim.fill(batch, Math.min(end, t + (options.stepS ?? 0.5)))
+    observe(decodeToSamples(decoder, batch))
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  return sim
+}
+
 /** Waits for insights built on the next turns of the event loop. */
 export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)))

@@ -127,7 +127,7 @@ export class RuleCoach {
     const track = this.options.track
     const last = this.laps.at(-1)
     const lines = [
-      `Car: ${car.name}.${track ? ` Track: ${track.name}, ${Math.round(track.centreline.length)} m, corners ${track.corners.map((c) => c.name).join(', ')}.` : ''}`,
+      `Car: ${car.name}.${track ? ` Track: ${track.name}, ${Math.round(track.centreline.length).toLocaleString('en-US')} m, corners ${track.corners.map((c) => c.name).join(', ')}.` : ''}`,
       liveLine(e) && `Now: ${liveLine(e)}`,
       e.best?.lapTimeMs ? `Best lap: ${lapTime(e.best.lapTimeMs)} (lap ${e.best.lap}).` : 'No best lap yet.',
       last?.lapTimeMs && last !== e.best ? `Last lap: ${lapTime(last.lapTimeMs)} (lap ${last.lap}).` : '',

@@ -105,7 +105,7 @@ export class LlmClient {
         body: JSON.stringify({max_tokens: this.options.maxTokens ?? 120, messages, stream: false, temperature: 0.3, ...(this.model ? {model: this.model} : {})}),
         headers: {'content-type': 'application/json'},
         method: 'POST',
-        signal: this.signal(Math.max(1, timeoutMs)),
+        signal: this.signal(timeoutMs),
       })
       if (!res.ok) throw new LlmError(`POST /chat/completions answered HTTP ${res.status}`, COACH_ERROR.llmBadAnswer)
       const body = (await res.json()) as {choices?: Array<{message?: {content?: unknown}}>}
@@ -131,7 +131,7 @@ export class LlmClient {
   }
 
   private signal(timeoutMs: number): AbortSignal {
-    const timeout = AbortSignal.timeout(timeoutMs)
+    const timeout = AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs)))
     // AbortSignal.any arrived in Node 20.3; before it, stop() waits for the timeout instead.
     return typeof AbortSignal.any === 'function' ? AbortSignal.any([timeout, this.stopped.signal]) : timeout
   }
