@@ -48,6 +48,7 @@ export class Bridge {
   private readonly running = new Map<string, {source: CanSource | StatusOnlySource; done?: Promise<void>}>()
   private readonly decoders = new Map<string, CarDecoder>()
   private readonly listeners: SamplesListener[] = []
+  private readonly sessionEndListeners: Array<() => void> = []
   private readonly tracker: LapTracker | undefined
   private readonly points: PointDecoder
   private readonly pendingLaps = new Set<Promise<void>>()
@@ -88,6 +89,11 @@ export class Bridge {
 
   onSamples(listener: SamplesListener): void {
     this.listeners.push(listener)
+  }
+
+  /** Called after the live session ended (the next frames open a new one). */
+  onSessionEnd(listener: () => void): void {
+    this.sessionEndListeners.push(listener)
   }
 
   /** Runs a frame source until it ends or is stopped; a reconnect gets a fresh decoder. */
@@ -185,8 +191,11 @@ export class Bridge {
     if (finished) this.recordLap(finished)
     await Promise.all(this.pendingLaps)
     await this.options.sessions.end(reason)
+    this.sessionId = undefined
+    this.sessionStartedMs = undefined
     this.live.reset()
     this.canIds.reset()
+    for (const listener of this.sessionEndListeners) listener()
   }
 
   /** Stops every source and waits for their loops to hand over what they read. */
@@ -210,6 +219,8 @@ export class Bridge {
   private noteSession(): void {
     const id = this.options.sessions.session?.id
     if (id !== this.sessionId) {
+      // The session manager ended the previous one by itself (idle): observers start over too.
+      if (this.sessionId !== undefined && id !== undefined) for (const listener of this.sessionEndListeners) listener()
       this.sessionId = id
       this.sessionStartedMs = id === undefined ? undefined : Date.now()
     }

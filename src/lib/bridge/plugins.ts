@@ -2,6 +2,8 @@ import type {Logger} from '../log.js'
 import type {BridgePlugin} from './app.js'
 import type {Bridge} from './bridge.js'
 import type {CoachStatus} from './context.js'
+import {Coach} from '../coach/index.js'
+import {coachRoutes} from './routes/coach.js'
 import {metricsRoutes} from './routes/metrics.js'
 import {Realtime, type RealtimeOptions, realtimeRoutes} from './routes/realtime.js'
 
@@ -30,8 +32,33 @@ export function servePlugins(bridge: Bridge, options: ServePluginOptions): Serve
   const realtime = new Realtime(bridge, options.realtime)
   const plugins: BridgePlugin[] = [realtimeRoutes(realtime)]
   const out: ServePlugins = {plugins, realtime}
+  const coach = wireCoach(bridge, realtime, options)
+  plugins.push(coachRoutes(coach))
+  out.coachStatus = () => coach.status()
+  out.stop = () => coach.stop()
   // Metrics last: they read the others' figures (coachStatus is on the context by then).
   plugins.push(metricsRoutes({realtime}))
   return out
 }
 
+
+/**
+ * The coach on the live path: it sees every decoded batch, its cues and insights go out on the
+ * WebSocket as they happen, its notes into the live session's `coaching_notes`, and a new
+ * session starts it over (a new best lap).
+ */
+function wireCoach(bridge: Bridge, realtime: Realtime, options: ServePluginOptions): Coach {
+  const log = options.log.child({module: 'coach'})
+  const coach = new Coach({car: bridge.car, log, ...(bridge.track ? {track: bridge.track} : {}), ...(options.llmUrl ? {llm: {url: options.llmUrl}} : {})})
+  bridge.onSamples((samples) => coach.observe(samples))
+  bridge.onSessionEnd(() => coach.resetSession())
+  coach.onInsight((update) => realtime.broadcastInsight({...update}))
+  coach.onNote((note) => {
+    const session = bridge.sessions.session
+    if (!session) return
+    bridge.store
+      .execute('INSERT INTO coaching_notes VALUES (?, ?, ?, ?, ?, ?, ?)', [session.key, note.ts_us, note.lap, note.engine, note.rule, note.priority, note.text])
+      .catch((error: unknown) => log.warn({err: error}, 'coaching note not stored'))
+  })
+  return coach
+}
