@@ -7,10 +7,10 @@ import {type RunningServe, startServe} from '../../src/lib/bridge/index.js'
 import {servePlugins} from '../../src/lib/bridge/plugins.js'
 import {healthSchema} from '../../src/lib/bridge/schemas/health.js'
 import {openCar} from '../../src/lib/car/index.js'
+import {DEFAULT_TRACK, openTrack} from '../../src/lib/track/index.js'
 import {createLogger} from '../../src/lib/log.js'
 import {tempDir} from '../helpers.js'
-import {killAll, waitFor} from '../ingest/helpers.js'
-import {type ServeProcess, startServeProcess} from './serve-process.js'
+import {waitFor} from '../ingest/helpers.js'
 
 const ajv = new Ajv({allowUnionTypes: true, strict: false})
 const isError = ajv.compile(errorSchema)
@@ -50,40 +50,78 @@ function one(samples: readonly Sample[], name: string, labels: Record<string, st
   return found[0]!.value
 }
 
+async function waitForAsync(test: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const until = Date.now() + ms
+  while (!(await test())) {
+    if (Date.now() > until) throw new Error('timed out waiting for live values')
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
 const dirs: Array<() => void> = []
 afterAll(() => dirs.forEach((cleanup) => cleanup()))
 
-describe('GET /metrics on `pitwall serve --simulate`', () => {
-  let serve: ServeProcess
+/**
+ * In-process (the WebSocket suite spawns the CLI): a simulator, and a stand-in coach status so
+ * the litert series show.
+ */
+describe('GET /metrics on a serve with the simulator', () => {
+  const TOKEN = 'metrics-test-token-0123456789'
+  let serve: RunningServe
+  const request = async (method: string, path: string, options: {token?: string | null} = {}): Promise<{status: number; body: any}> => {
+    const token = options.token === undefined ? TOKEN : options.token
+    const r = await fetch(`${serve.url}${path}`, {headers: token ? {'x-pitwall-token': token} : {}, method})
+    const text = await r.text()
+    try {
+      return {body: JSON.parse(text), status: r.status}
+    } catch {
+      return {body: text, status: r.status}
+    }
+  }
   beforeAll(async () => {
     const dir = tempDir()
     dirs.push(dir.cleanup)
-    serve = await startServeProcess(dir.path, ['--simulate'])
-    const until = Date.now() + 15_000
-    while (Date.now() < until) {
-      const health = await serve.request('GET', '/health')
-      if (health.status === 200 && health.body.can.fps > 0 && health.body.db.committed_frames > 0) break
-      await new Promise((r) => setTimeout(r, 200))
-    }
+    const car = await openCar('bmw_e46_m3', {dataDir: dir.path})
+    const track = await openTrack(DEFAULT_TRACK, {dataDir: dir.path})
+    const log = createLogger({level: 'error'})
+    serve = await startServe({
+      allowRemote: false,
+      bus: {bitrateBps: 500_000, listenOnly: true},
+      car,
+      dataDir: dir.path,
+      host: '127.0.0.1',
+      log,
+      plugins: (bridge) => ({...servePlugins(bridge, {log}), coachStatus: () => ({litert: {configured: true, up: false}})}),
+      port: 0,
+      sources: {simulate: {}},
+      token: TOKEN,
+      track,
+      version: 'test',
+      wakeLock: false,
+    })
+    await waitForAsync(async () => {
+      const health = await request('GET', '/health')
+      return health.status === 200 && health.body.can.fps > 0 && health.body.db.committed_frames > 0
+    })
   }, 40_000)
-  afterAll(() => killAll())
+  afterAll(async () => serve?.stop('test'))
 
   const scrape = async (): Promise<{samples: Sample[]; types: Map<string, string>; contentType: string | null}> => {
-    const r = await fetch(`${serve.url}/metrics`, {headers: {authorization: `Bearer ${serve.token}`}})
+    const r = await fetch(`${serve.url}/metrics`, {headers: {authorization: `Bearer ${TOKEN}`}})
     expect(r.status).toBe(200)
     return {...parseExposition(await r.text()), contentType: r.headers.get('content-type')}
   }
 
   it('needs the token', async () => {
-    const r = await serve.request('GET', '/metrics', {token: null})
+    const r = await request('GET', '/metrics', {token: null})
     expect(r.status).toBe(401)
     expect(isError(r.body)).toBe(true)
   })
 
   it("shows /health's figures", async () => {
-    const before = (await serve.request('GET', '/health')).body
+    const before = (await request('GET', '/health')).body
     const {contentType, samples, types} = await scrape()
-    const after = (await serve.request('GET', '/health')).body
+    const after = (await request('GET', '/health')).body
     expect(isHealth(before)).toBe(true)
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/)
 
@@ -127,14 +165,15 @@ describe('GET /metrics on `pitwall serve --simulate`', () => {
     expect(one(samples, 'pitwall_event_loop_delay_max_seconds')).toBeGreaterThan(0)
     expect(one(samples, 'pitwall_event_loop_delay_p99_seconds')).toBeGreaterThan(0)
     expect(one(samples, 'pitwall_build_info', {version: after.version})).toBe(1)
-    // No coach in this serve: no litert series.
-    expect(pick(samples, 'pitwall_litert_up')).toEqual([])
+    // The coach's status.
+    expect(one(samples, 'pitwall_litert_configured')).toBe(1)
+    expect(one(samples, 'pitwall_litert_up')).toBe(0)
   })
 
   it('times requests by route pattern and status, never by raw URL', async () => {
-    for (let i = 0; i < 3; i++) expect((await serve.request('GET', '/session/_live/signals?names=rpm,speed_ms&from=-2')).status).toBe(200)
-    expect((await serve.request('GET', '/session/_live/signals?names=nope')).status).toBe(400)
-    expect((await serve.request('GET', '/no/such/route?secret=1')).status).toBe(404)
+    for (let i = 0; i < 3; i++) expect((await request('GET', '/session/_live/signals?names=rpm,speed_ms&from=-2')).status).toBe(200)
+    expect((await request('GET', '/session/_live/signals?names=nope')).status).toBe(400)
+    expect((await request('GET', '/no/such/route?secret=1')).status).toBe(404)
     const {samples, types} = await scrape()
     expect(types.get('pitwall_http_request_duration_seconds')).toBe('histogram')
     const ok = {method: 'GET', route: '/session/:sid/signals', status_code: '200'}
@@ -148,7 +187,7 @@ describe('GET /metrics on `pitwall serve --simulate`', () => {
   })
 
   it('counts WebSocket clients while they are connected', async () => {
-    const ws = new WebSocket(`${serve.url.replace(/^http/, 'ws')}/ws/realtime`, ['pitwall', `token.${serve.token}`])
+    const ws = new WebSocket(`${serve.url.replace(/^http/, 'ws')}/ws/realtime`, ['pitwall', `token.${TOKEN}`])
     let messages = 0
     ws.on('message', () => messages++)
     await new Promise((resolve, reject) => ws.on('open', resolve).on('error', reject))
@@ -171,7 +210,7 @@ describe('GET /metrics on `pitwall serve --simulate`', () => {
   })
 })
 
-describe('GET /metrics with a coach', () => {
+describe('GET /metrics before any frame', () => {
   let serve: RunningServe
   const TOKEN = 'metrics-test-token-0123456789'
   beforeAll(async () => {
@@ -186,7 +225,7 @@ describe('GET /metrics with a coach', () => {
       dataDir: dir.path,
       host: '127.0.0.1',
       log,
-      plugins: (bridge) => ({...servePlugins(bridge, {log}), coachStatus: () => ({litert: {configured: true, up: false}})}),
+      plugins: (bridge) => servePlugins(bridge, {log}),
       port: 0,
       sources: {},
       token: TOKEN,
@@ -196,13 +235,12 @@ describe('GET /metrics with a coach', () => {
   }, 30_000)
   afterAll(async () => serve?.stop('test'))
 
-  it('shows litert configured and up, and NaN (not 0) for readings it does not have', async () => {
+  it('shows NaN (not 0) for readings it does not have', async () => {
     const text = await (await fetch(`${serve.url}/metrics`, {headers: {'x-pitwall-token': TOKEN}})).text()
     const {samples} = parseExposition(text)
-    expect(one(samples, 'pitwall_litert_configured')).toBe(1)
-    expect(one(samples, 'pitwall_litert_up')).toBe(0)
     // No source, no frame yet: the age is unknown, not zero.
     expect(one(samples, 'pitwall_can_last_frame_age_seconds')).toBeNaN()
     expect(one(samples, 'pitwall_can_frames_total')).toBe(0)
+    expect(one(samples, 'pitwall_can_connected')).toBe(0)
   })
 })
