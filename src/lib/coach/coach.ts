@@ -48,8 +48,8 @@ export const FALLBACK = {
   brief: 'No laps yet. Use the out-lap to bring the tyres and brakes in, find your marks, and make the first flying lap a clean one: it becomes your reference.',
 } as const
 
-/** Kept back from a budget for building and sending the answer. */
-const MARGIN_MS = 50
+/** Kept back from a budget for building and sending the answer, and for the request's way in and out (a loaded phone is slow). */
+const MARGIN_MS = 200
 /** Longest question taken, characters. */
 export const MAX_QUESTION = 500
 
