@@ -31,13 +31,14 @@ export const audioCueSchema = {
 
 const cues = {items: audioCueSchema, type: 'array'} as const
 
+// Request schemas use anyOf rather than type arrays: fastify's ajv runs in strict mode.
 export const telemetryPointSchema = {
-  additionalProperties: {type: ['number', 'string', 'null']},
+  additionalProperties: {anyOf: [{type: 'number'}, {type: 'string'}, {type: 'null'}]},
   description: 'seed 001 point: meta_time (ISO date-time or epoch seconds), lap, lapdist_m and channel values by name.',
   properties: {
     lap: {minimum: 0, type: 'integer'},
     lapdist_m: {minimum: 0, type: 'number'},
-    meta_time: {type: ['string', 'number']},
+    meta_time: {anyOf: [{type: 'string'}, {type: 'number'}]},
   },
   type: 'object',
 } as const
