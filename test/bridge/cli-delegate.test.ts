@@ -34,7 +34,7 @@ describe('archive and vacuum through the bridge', () => {
       if (listed.sessions.find((s) => s.id === ended)?.state === 'ended') break
       await new Promise((r) => setTimeout(r, 100))
     }
-  }, 60_000)
+  }, 120_000)
   afterAll(async () => {
     await serve?.stop()
     killAll()
@@ -48,7 +48,7 @@ describe('archive and vacuum through the bridge', () => {
     const sessions = JSON.parse(r.stdout) as Array<{id: string; state: string; frames: number}>
     expect(sessions.find((s) => s.id === ended)).toMatchObject({state: 'ended'})
     expect(sessions.find((s) => s.id === ended)!.frames).toBeGreaterThan(0)
-  })
+  }, 60_000)
 
   it('archive --all-ended --json: the ended session archived and verified by serve, the live one left', async () => {
     const r = await cli('archive', '--all-ended', '--json')
@@ -67,7 +67,7 @@ describe('archive and vacuum through the bridge', () => {
     const r = await cli('archive', 'no-such-session', '--json')
     expect(r.code).toBe(64)
     expect(JSON.parse(r.stdout).error).toMatchObject({code: 'PW_SESSION_UNKNOWN'})
-  })
+  }, 60_000)
 
   it('vacuum --json: run by serve between commits, sizes before and after', async () => {
     const r = await cli('vacuum', '--force', '--json')

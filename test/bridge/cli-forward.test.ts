@@ -25,7 +25,7 @@ describe('forwarding into a running serve', () => {
   beforeAll(async () => {
     writeFileSync(slice, log.split('\n').slice(0, 5000).join('\n') + '\n')
     serve = await startServe(data)
-  }, 60_000)
+  }, 120_000)
   afterAll(() => {
     killAll()
     dir.cleanup()
@@ -35,7 +35,7 @@ describe('forwarding into a running serve', () => {
     const health = await serve.request('GET', '/health')
     expect(health.status).toBe(200)
     expect(health.body.can.sources).toEqual([])
-  })
+  }, 30_000)
 
   it('ingest --forward --stdin: every frame of a real log acknowledged, "committed N" as it goes', async () => {
     const r = await runCli(['ingest', '--forward', '--stdin', '--json', '--data-dir', data], {env: CLEAN_ENV, input: log})

@@ -36,7 +36,7 @@ export async function startServe(dataDir: string, args: readonly string[] = []):
     } catch {
       return false
     }
-  }, 30_000, 'serve.json')
+  }, 60_000, 'serve.json')
   if (exited) throw new Error(`serve exited early:\n${proc.stderr}`)
   const token = existsSync(join(dataDir, 'token')) ? readFileSync(join(dataDir, 'token'), 'utf8').trim() : ''
   return Object.assign(proc, {
