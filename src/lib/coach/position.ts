@@ -7,8 +7,9 @@ import type {Track} from '../track/index.js'
 
 /** A fix further than this from the centreline near the last one is looked up on the whole line. */
 const LOST_M = 25
-/** Vertices searched either side of the last fix's. */
-const WINDOW = 60
+/** Vertices searched behind and ahead of the last fix's (a car covers a few metres between fixes). */
+const BEHIND = 10
+const AHEAD = 40
 /** Dead reckoning never runs further than this past the last fix. */
 const MAX_RECKON_M = 30
 
@@ -54,16 +55,16 @@ export class TrackPosition {
     const from = this.vertex
     let best = Number.POSITIVE_INFINITY
     let s = Number.NaN
-    for (let k = -WINDOW; k <= WINDOW; k++) {
+    for (let k = -BEHIND; k <= AHEAD; k++) {
       const i = (((from + k) % last) + last) % last
       const r = segment(line.x, line.y, i, x, y)
-      if (r.offset < best) {
-        best = r.offset
+      if (r.d2 < best) {
+        best = r.d2
         s = line.s[i]! + r.f * (line.s[i + 1]! - line.s[i]!)
         this.vertex = i
       }
     }
-    return best <= LOST_M ? s : Number.NaN
+    return best <= LOST_M * LOST_M ? s : Number.NaN
   }
 
   private whole(x: number, y: number): number {
@@ -72,8 +73,8 @@ export class TrackPosition {
     let s = 0
     for (let i = 0; i < line.vertices - 1; i++) {
       const r = segment(line.x, line.y, i, x, y)
-      if (r.offset < best) {
-        best = r.offset
+      if (r.d2 < best) {
+        best = r.d2
         s = line.s[i]! + r.f * (line.s[i + 1]! - line.s[i]!)
         this.vertex = i
       }
@@ -82,17 +83,19 @@ export class TrackPosition {
   }
 }
 
-const hit = {f: 0, offset: 0}
+const hit = {d2: 0, f: 0}
 
-/** Distance from (x, y) to segment i → i + 1 and where along it the closest point is (reused object). */
-function segment(xs: Float64Array, ys: Float64Array, i: number, x: number, y: number): {f: number; offset: number} {
+/** Squared distance from (x, y) to segment i → i + 1 and where along it the closest point is (reused object). */
+function segment(xs: Float64Array, ys: Float64Array, i: number, x: number, y: number): {d2: number; f: number} {
   const x0 = xs[i]!
   const y0 = ys[i]!
   const dx = xs[i + 1]! - x0
   const dy = ys[i + 1]! - y0
   const len2 = dx * dx + dy * dy
   const f = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - x0) * dx + (y - y0) * dy) / len2))
+  const ex = x - (x0 + f * dx)
+  const ey = y - (y0 + f * dy)
   hit.f = f
-  hit.offset = Math.hypot(x - (x0 + f * dx), y - (y0 + f * dy))
+  hit.d2 = ex * ex + ey * ey
   return hit
 }

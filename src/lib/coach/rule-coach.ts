@@ -101,6 +101,7 @@ export class RuleCoach {
       listener: {finding: (f) => found.push(f)},
       reference: () => live.best,
       ...(this.options.track ? {track: this.options.track} : {}),
+      ...(live.corners ? {corners: live.corners} : {}),
     })
     feedPoints(scratch, this.slots, points, nowUs)
     return answer(scratch, found, live)

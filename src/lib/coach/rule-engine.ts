@@ -30,6 +30,8 @@ export interface RuleEngineOptions {
   readonly config: CoachConfig
   /** Without a track there is no position: only the rules that need none run. */
   readonly track?: Track
+  /** The track's corner map, when another engine already built it (it never changes). */
+  readonly corners?: CornerMap
   readonly rules?: readonly Rule[]
   /** The best lap to compare with. Default: the best valid lap this engine saw. */
   readonly reference?: () => LapRecord | undefined
@@ -109,7 +111,7 @@ export class RuleEngine {
     this.lonSlot = car.channels.findIndex((c) => c.name === GPS_CHANNELS.lon)
     this.sectorCount = track ? track.sectors.length + 1 : 1
     if (track) {
-      this.corners = new CornerMap(track)
+      this.corners = options.corners?.track === track ? options.corners : new CornerMap(track)
       this.position = new TrackPosition(track)
       this.detector = new LapDetector(track)
       this.detector.onEvent((e) => this.lapEvent(e))
