@@ -16,7 +16,7 @@ const E46_YAML = readFileSync(join(ROOT, 'cars', 'bmw_e46_m3.yaml'), 'utf8')
 
 beforeAll(async () => {
   library = await loadFormulaLibrary(STANDARD_LIBRARY_PATH, new FindingSink('lib'))
-})
+}, 60_000)
 
 /** The E46 file with its coaching section replaced, in a temp dir (the DBC by absolute path). */
 async function withCoaching(section: string): Promise<string[]> {

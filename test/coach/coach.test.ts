@@ -13,7 +13,7 @@ const coaches: Coach[] = []
 beforeAll(async () => {
   car = await e46()
   track = await park()
-})
+}, 60_000)
 
 afterEach(async () => {
   for (const c of coaches.splice(0)) await c.stop()
@@ -34,7 +34,7 @@ const error = (f: () => unknown): CoachRequestError => {
   throw new Error('did not throw')
 }
 
-describe('Coach.analyze', () => {
+describe('Coach.analyze', {timeout: 120_000}, () => {
   it('with no data yet: the fixed safe message (coach_source fallback); brief and ask likewise', async () => {
     const c = coach()
     expect(c.analyze({})).toEqual({coach_source: 'fallback', coaching: FALLBACK.analyze, cues: [], pace_note: ''})
@@ -92,7 +92,7 @@ describe('Coach.analyze', () => {
   })
 })
 
-describe('Coach.brief and ask from the rules', () => {
+describe('Coach.brief and ask from the rules', {timeout: 120_000}, () => {
   it('briefs on the last lap against the best: sectors, what to work on, the car', async () => {
     const c = coach()
     drive(car, track, (s) => c.observe(s), {faults: 'late-throttle@T1:lap3,coast@T5:lap3', laps: 3})
@@ -111,7 +111,7 @@ describe('Coach.brief and ask from the rules', () => {
   })
 })
 
-describe('Coach insights and notes', () => {
+describe('Coach insights and notes', {timeout: 120_000}, () => {
   it('a rule cue is an insight_update at once; sector and lap insights follow off the live path; every finding is a note', async () => {
     const c = coach()
     const insights: InsightUpdate[] = []

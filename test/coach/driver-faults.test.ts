@@ -17,7 +17,7 @@ let track: Track
 beforeAll(async () => {
   car = await e46()
   track = await park()
-})
+}, 60_000)
 
 describe('--driver-fault grammar', () => {
   it('reads corners by number or name, laps, and both', () => {
@@ -64,7 +64,7 @@ describe('--driver-fault grammar', () => {
   })
 })
 
-describe('laps with and without faults', () => {
+describe('laps with and without faults', {timeout: 120_000}, () => {
   it('laps before the faulty one are the clean laps, frame for frame; the faulty lap differs', () => {
     const clean = new Simulator(car, track, {seed: 4, startUs: START_US})
     const faulty = new Simulator(car, track, {driverFaults: parseDriverFaults('coast@T5:lap3,timid@T10:lap3', track), seed: 4, startUs: START_US})
@@ -97,7 +97,7 @@ function sim0Shift(): number {
   return new Simulator(car, track, {seed: 1, startUs: START_US}).vehicle.shiftRpm
 }
 
-describe('pitwall simulate --driver-fault', () => {
+describe('pitwall simulate --driver-fault', {timeout: 120_000}, () => {
   it('drives the faults and names them in the summary', async () => {
     const dir = tempDir()
     try {

@@ -12,9 +12,9 @@ let track: Track
 beforeAll(async () => {
   car = await e46()
   track = await park()
-})
+}, 60_000)
 
-describe('car health against the limits', () => {
+describe('car health against the limits', {timeout: 120_000}, () => {
   it('each limit speaks once it has been crossed for health_hold_s, then at most every health_repeat_s', () => {
     const base = coachConfig(car)
     const config = coachConfig(car, {

@@ -21,7 +21,7 @@ const open: Array<{stop(): unknown}> = []
 beforeAll(async () => {
   car = await e46()
   track = await park()
-})
+}, 60_000)
 
 afterEach(async () => {
   for (const thing of open.splice(0)) await thing.stop()

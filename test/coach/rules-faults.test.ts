@@ -11,7 +11,7 @@ let track: Track
 beforeAll(async () => {
   car = await e46()
   track = await park()
-})
+}, 60_000)
 
 /** A fault, and the cue it must produce: rule, corner (none for a lap-wide fault), lap. */
 const SCENARIO = [
@@ -31,7 +31,7 @@ const SCENARIO = [
   {corner: 'Quarry', fault: 'late-brake@T5:lap7', lap: 7, rule: 'brake-late'},
 ] as const
 
-describe('rules on laps with driver faults', () => {
+describe('rules on laps with driver faults', {timeout: 120_000}, () => {
   it.each([1, 2])('seed %i: each fault gives its cue at its corner on its lap; laps 1 and 2 stay clean; nothing fires away from a fault', (seed) => {
     const {findings} = findingsOf(car, track, {faults: SCENARIO.map((s) => s.fault).join(','), laps: 7, seed})
     for (const want of SCENARIO) {

@@ -35,7 +35,7 @@ const ajv = new Ajv({allErrors: true, allowUnionTypes: true, strict: true})
 beforeAll(async () => {
   car = await e46()
   track = await park()
-})
+}, 60_000)
 
 afterEach(async () => {
   for (const stop of stops.splice(0)) await stop()
@@ -46,7 +46,7 @@ function valid(schema: object, value: unknown): void {
   expect(check(value), JSON.stringify(check.errors)).toBe(true)
 }
 
-describe('coaching schemas', () => {
+describe('coaching schemas', {timeout: 120_000}, () => {
   it('every response, insight kind, note and status the coach produces is valid against its schema', async () => {
     const server = await new FakeLlm().start()
     stops.push(() => server.kill())

@@ -3,6 +3,7 @@
  * combined g), one pass record per corner, one accumulator per sector, and the findings. The
  * best lap's record is the reference the rules compare with.
  */
+import type {VehicleFigures} from './config.js'
 import {BIN_M} from './corners.js'
 import type {Finding} from './types.js'
 
@@ -30,6 +31,25 @@ export class CornerPass {
   readonly loadPeak = new Float64Array(4)
   readonly energyJ = new Float64Array(4)
   readonly tyreTemp = new Float64Array(4).fill(Number.NaN)
+
+  /**
+   * Vertical load per tyre (fl, fr, rl, rr) over its static share, from lateral (2·g_lat·h/track)
+   * and longitudinal (2·g_long·h/wheelbase) weight transfer, and the horizontal force it carries
+   * times the distance it carries it.
+   */
+  addTyreLoad(at: {readonly gLat: number; readonly gLong: number; readonly gComb: number; readonly v: number; readonly dt: number}, vehicle: VehicleFigures): void {
+    if (Number.isNaN(at.gLat) || Number.isNaN(at.gLong) || !(at.v > 0)) return
+    const {cgHeightM: h, massKg: m, trackM, wheelbaseM} = vehicle
+    const lat = (2 * at.gLat * h) / trackM
+    const lon = (2 * at.gLong * h) / wheelbaseM
+    const work = ((m * 9.80665) / 4) * at.gComb * at.v * at.dt
+    for (let w = 0; w < 4; w++) {
+      // + lateral g is cornering right: the left tyres (fl, rl) take the load; + longitudinal is accelerating: the rears.
+      const n = Math.max(0, 1 + (w % 2 === 0 ? lat : -lat) + (w < 2 ? -lon : lon))
+      if (n > this.loadPeak[w]!) this.loadPeak[w] = n
+      this.energyJ[w]! += n * work
+    }
+  }
 
   addCore(g: number, dt: number): void {
     if (!(dt > 0)) return

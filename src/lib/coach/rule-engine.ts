@@ -13,7 +13,9 @@ import type {CoachConfig} from './config.js'
 import {CornerMap} from './corners.js'
 import {type CornerPass, LapRecord, type SectorAcc} from './lap-record.js'
 import {TrackPosition} from './position.js'
+import {BrakeTracker} from './brake-tracker.js'
 import {findingOf} from './finding.js'
+import {GearTracker} from './gear-tracker.js'
 import {defaultRules, type Rule, type RuleContext, type RuleEvent} from './rules/index.js'
 import type {Finding} from './types.js'
 
@@ -42,10 +44,6 @@ export interface RuleEngineOptions {
 
 /** Throttle that counts as "on the throttle" for sector time-on-throttle, %. */
 const FULL_THROTTLE_PCT = 90
-/** A gear must hold this long before a change counts (the derived gear can flicker at a shift). */
-const GEAR_SETTLE_US = 150_000
-/** The release is judged from the highest pressure within this of letting go. */
-const RELEASE_WINDOW_US = 150_000
 /** Mid-corner grip counts this long after the brake is off. */
 const OFF_BRAKE_US = 100_000
 /** No pick-up within this after the apex: judged as it stands. */
@@ -79,23 +77,12 @@ export class RuleEngine {
   private zone = -1
   private corePass: CornerPass | undefined
   private coreIdx = -1
-  private braking = false
+  private readonly brakes = new BrakeTracker()
   private brakeIdx = -1
   private brakePass: CornerPass | undefined
-  private brakePeak = 0
-  /** When the brake last went below brake_on_bar (NaN while braking). */
-  private brakeOffUs = Number.NaN
-  private readonly ringUs = new Float64Array(32)
-  private readonly ringBar = new Float64Array(32)
-  private ring = 0
   private pickupPass: CornerPass | undefined
   private pickupIdx = -1
-  private gear = Number.NaN
-  private gearPeak = 0
-  private pendingGear = Number.NaN
-  private pendingUs = 0
-  private pendingThrottle = 0
-  private prevThrottle = 0
+  private readonly gears = new GearTracker()
   private fired = new Set<string>()
   private seq = 0
 
@@ -119,7 +106,7 @@ export class RuleEngine {
     const values = this.values
     this.ctx = {
       brake: Number.NaN, config, corner: undefined, dt: 0, gComb: Number.NaN, gLat: Number.NaN, gLong: Number.NaN, gear: Number.NaN, lap: null, lapDistM: Number.NaN,
-      best: undefined, pass: undefined, rpm: Number.NaN, shift: {from: 0, peakRpm: 0, throttle: 0, to: 0}, tUs: 0, throttle: Number.NaN, v: Number.NaN,
+      best: undefined, pass: undefined, rpm: Number.NaN, shift: this.gears.shift, tUs: 0, throttle: Number.NaN, v: Number.NaN,
       value: (role) => values[role]!,
     }
   }
@@ -205,7 +192,7 @@ export class RuleEngine {
     if (rec) this.sectorTick(rec.sectors[rec.sector])
     this.brakeTick(rec, map, d, tUs, th.brake_on_bar, th.min_speed_kmh)
     this.pickupTick(tUs, th.throttle_pickup_pct)
-    this.gearTick(tUs)
+    if (this.gears.update(tUs, c.gear, c.rpm, c.throttle)) this.emit('upshift', this.zone, rec?.corners[this.zone])
     this.emit('tick', this.zone, rec?.corners[this.zone])
   }
 
@@ -219,7 +206,7 @@ export class RuleEngine {
       pass.minV = c.v
       pass.minVM = d
     }
-    this.tyres(pass)
+    pass.addTyreLoad(c, c.config.vehicle)
     const next = map.nextAt(d)
     if (this.lastNext >= 0 && next !== this.lastNext) this.apexPassed(rec.corners[this.lastNext]!, this.lastNext, tUs)
     this.lastNext = next
@@ -234,28 +221,13 @@ export class RuleEngine {
       this.corePass = pass
       this.coreIdx = zone
       // Mid-corner grip: off the brakes a moment (under braking every lap uses it all; g and pressure come in different frames).
-      if (tUs - this.brakeOffUs >= OFF_BRAKE_US && !Number.isNaN(c.gLat)) pass.addCore(c.gComb, c.dt)
+      if (tUs - this.brakes.offSinceUs >= OFF_BRAKE_US && !Number.isNaN(c.gLat)) pass.addCore(c.gComb, c.dt)
     }
   }
 
   private leaveZone(pass: CornerPass | undefined): void {
     if (!pass) return
     for (let w = 0; w < 4; w++) pass.tyreTemp[w] = this.values[ROLE.tyreFl + w]!
-  }
-
-  /** Vertical load per tyre from lateral and longitudinal weight transfer, and force × distance. */
-  private tyres(pass: CornerPass): void {
-    const c = this.ctx
-    if (Number.isNaN(c.gLat) || Number.isNaN(c.gLong) || !(c.v > 0)) return
-    const {cgHeightM: h, massKg: m, trackM, wheelbaseM} = c.config.vehicle
-    const lat = (2 * c.gLat * h) / trackM
-    const lon = (2 * c.gLong * h) / wheelbaseM
-    const work = ((m * 9.80665) / 4) * c.gComb * c.v * c.dt
-    for (let w = 0; w < 4; w++) {
-      const n = Math.max(0, 1 + (w % 2 === 0 ? lat : -lat) + (w < 2 ? -lon : lon))
-      if (n > pass.loadPeak[w]!) pass.loadPeak[w] = n
-      pass.energyJ[w]! += n * work
-    }
   }
 
   private sectorTick(acc: SectorAcc | undefined): void {
@@ -268,14 +240,8 @@ export class RuleEngine {
   }
 
   private brakeTick(rec: LapRecord | undefined, map: CornerMap | undefined, d: number, tUs: number, on: number, minKmh: number): void {
-    const bar = this.ctx.brake
-    if (bar >= on) this.brakeOffUs = Number.NaN
-    else if (Number.isNaN(this.brakeOffUs)) this.brakeOffUs = tUs
-    if (!this.braking) {
-      if (!(bar >= on) || !(this.ctx.v * 3.6 >= minKmh)) return
-      this.braking = true
-      this.brakePeak = bar
-      this.ring = 0
+    const event = this.brakes.update(tUs, this.ctx.brake, this.ctx.v, on, minKmh)
+    if (event === 'on') {
       this.brakePass = undefined
       if (!rec || !map || map.corners.length === 0 || Number.isNaN(d)) return
       const k = map.nextAt(d)
@@ -290,20 +256,10 @@ export class RuleEngine {
       this.emit('brake-on', k, pass)
       return
     }
-    this.ringUs[this.ring % 32] = tUs
-    this.ringBar[this.ring % 32] = bar
-    this.ring++
-    if (bar > this.brakePeak) this.brakePeak = bar
-    if (bar >= on / 2) return
-    this.braking = false
     const pass = this.brakePass
-    if (!pass || !Number.isNaN(pass.releaseM)) return
-    let from = 0
-    for (let k = Math.max(0, this.ring - 32); k < this.ring; k++) {
-      if (tUs - this.ringUs[k % 32]! <= RELEASE_WINDOW_US && this.ringBar[k % 32]! > from) from = this.ringBar[k % 32]!
-    }
-    pass.peakBrake = this.brakePeak
-    pass.releasePct = (100 * from) / this.brakePeak
+    if (event !== 'off' || !pass || !Number.isNaN(pass.releaseM)) return
+    pass.peakBrake = this.brakes.peak
+    pass.releasePct = (100 * this.brakes.releaseFrom) / this.brakes.peak
     pass.releaseM = d
     this.emit('brake-off', this.brakeIdx, pass)
   }
@@ -319,7 +275,7 @@ export class RuleEngine {
 
   private pickupTick(tUs: number, pickupPct: number): void {
     const pass = this.pickupPass
-    if (pass && (this.ctx.throttle >= pickupPct || tUs - pass.apexUs > PICKUP_GIVE_UP_US || this.braking)) this.pickupDone(tUs)
+    if (pass && (this.ctx.throttle >= pickupPct || tUs - pass.apexUs > PICKUP_GIVE_UP_US || this.brakes.braking)) this.pickupDone(tUs)
   }
 
   private pickupDone(tUs: number): void {
@@ -327,31 +283,6 @@ export class RuleEngine {
     this.pickupPass = undefined
     pass.pickupS = (tUs - pass.apexUs) / 1e6
     this.emit('pickup', this.pickupIdx, pass)
-  }
-
-  private gearTick(tUs: number): void {
-    const c = this.ctx
-    const g = c.gear
-    if (!Number.isNaN(g) && !Number.isNaN(this.gear) && g !== this.gear) {
-      if (g !== this.pendingGear) {
-        this.pendingGear = g
-        this.pendingUs = tUs
-        this.pendingThrottle = this.prevThrottle
-      } else if (tUs - this.pendingUs >= GEAR_SETTLE_US) {
-        if (g === this.gear + 1) {
-          Object.assign(c.shift, {from: this.gear, peakRpm: this.gearPeak, throttle: this.pendingThrottle, to: g})
-          this.emit('upshift', this.zone, this.current?.corners[this.zone])
-        }
-        this.gear = g
-        this.gearPeak = c.rpm
-        this.pendingGear = Number.NaN
-      }
-    } else {
-      if (Number.isNaN(this.gear) && !Number.isNaN(g)) this.gear = g
-      this.pendingGear = Number.NaN
-      if (c.rpm > this.gearPeak) this.gearPeak = c.rpm
-    }
-    this.prevThrottle = c.throttle
   }
 
   private emit(event: RuleEvent, corner: number, pass: CornerPass | undefined): void {
