@@ -128,6 +128,8 @@ The live DB has one writing process: when a running serve holds it, ingest forwa
         throw new UsageError('the live DB is held by pitwall serve, and UDP points cannot be forwarded to it', {code: 'PW_UDP_HELD', suggestions: ['let serve listen for them: pitwall serve --udp PORT']})
       }
       if (!f.forward) process.stderr.write(`the live DB is held by pitwall serve${'pid' in route ? ` (pid ${route.pid})` : ''}: forwarding frames to its bridge at ${route.client.options.url}\n`)
+      // The first JSON log line also tells the Termux supervisor that its callback runs.
+      log.info({input: adapter ? adapter.name : 'stdin', url: route.client.options.url}, 'forwarding to the bridge')
       return this.forward(f, route.client, adapter, signal)
     }
     const {recovery, store, unclean} = route.opened
