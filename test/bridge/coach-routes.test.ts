@@ -50,7 +50,7 @@ async function post(path: string, body: unknown): Promise<{status: number; body:
   return {body: parsed, ms: performance.now() - t, status: r.status}
 }
 async function litert(): Promise<{up: boolean; configured: boolean}> {
-  return (await (await fetch(serve.url + '/health', {headers: {'x-pitwall-token': TOKEN}})).json()).litert
+  return ((await (await fetch(serve.url + '/health', {headers: {'x-pitwall-token': TOKEN}})).json()) as {litert: {up: boolean; configured: boolean}}).litert
 }
 async function until(check: () => Promise<boolean>, ms: number): Promise<number> {
   const t = performance.now()
@@ -75,7 +75,7 @@ describe('coaching on a running bridge, with a fake local model', () => {
     expect(afterKill.body.coach_source).toBe('rule')
     expect(afterKill.ms).toBeLessThan(100)
     expect((await litert()).up).toBe(false)
-    const health = await (await fetch(serve.url + '/health', {headers: {'x-pitwall-token': TOKEN}})).json()
+    const health = (await (await fetch(serve.url + '/health', {headers: {'x-pitwall-token': TOKEN}})).json()) as {reasons: string[]}
     expect(health.reasons.join(' ')).toContain('local LLM')
 
     // A server that accepts and never answers: the rules answer within the budget.

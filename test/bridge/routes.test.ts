@@ -38,7 +38,7 @@ afterAll(async () => {
 })
 
 async function call(method: string, path: string, body?: string | Uint8Array, type = 'application/json', extra: Record<string, string> = {}): Promise<{status: number; body: any}> {
-  const r = await fetch(serve.url + path, {body, headers: {'content-type': type, 'x-pitwall-token': TOKEN, ...extra}, method})
+  const r = await fetch(serve.url + path, {...(body === undefined ? {} : {body}), headers: {'content-type': type, 'x-pitwall-token': TOKEN, ...extra}, method})
   const text = await r.text()
   return {body: text ? JSON.parse(text) : undefined, status: r.status}
 }

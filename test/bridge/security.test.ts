@@ -1,7 +1,7 @@
 import {request as httpRequest} from 'node:http'
 import {Writable} from 'node:stream'
 
-import Ajv from 'ajv'
+import {Ajv} from 'ajv'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import WebSocket from 'ws'
 

@@ -1,7 +1,7 @@
 import {existsSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
-import Ajv from 'ajv'
+import {Ajv} from 'ajv'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {healthSchema} from '../../src/lib/bridge/schemas/health.js'
