@@ -101,6 +101,11 @@ describe('the model server: configured, up and down', () => {
     const refinement = insights.find((u) => u.kind === 'refinement')!
     expect(refinement).toMatchObject({coach_source: 'litert', coaching: 'Brake at your marker for the Hairpin. You are carrying too much speed in, and it costs you the exit.', kind: 'refinement', type: 'insight_update'})
     expect(notes).toContain('litert: Brake at your marker for the Hairpin. You are carrying too much speed in, and it costs you the exit.')
+    // An app polling /analyze does not get a model call per poll: nothing new, nothing asked.
+    const asked = server.requests.filter((r) => r.path === 'POST /v1/chat/completions').length
+    for (let k = 0; k < 5; k++) c.analyze({})
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(server.requests.filter((r) => r.path === 'POST /v1/chat/completions')).toHaveLength(asked)
   })
 
   it('killed mid-session: the next brief answers from the rules in under 100 ms and litert.up is false at once', async () => {

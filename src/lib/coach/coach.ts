@@ -50,6 +50,8 @@ export const FALLBACK = {
 
 /** Kept back from a budget for building and sending the answer, and for the request's way in and out (a loaded phone is slow). */
 const MARGIN_MS = 200
+/** An app polling /analyze does not get a refinement per poll: only for new findings, or after this. */
+const REFINE_AGAIN_MS = 30_000
 /** Longest question taken, characters. */
 export const MAX_QUESTION = 500
 
@@ -75,6 +77,8 @@ export class Coach {
   private readonly noteListeners = new Set<(note: CoachingNote) => void>()
   private readonly inflight = new Set<Promise<unknown>>()
   private refining = false
+  private refinedKey = ''
+  private refinedMs = Number.NEGATIVE_INFINITY
   private readonly log: Logger | undefined
 
   constructor(private readonly options: CoachOptions) {
@@ -196,10 +200,16 @@ export class Coach {
     }
   }
 
-  /** The model's take on an /analyze answer, in the background; one at a time (a busy model is not queued up). */
+  /**
+   * The model's take on an /analyze answer, in the background: one at a time (a busy model is not
+   * queued up), and again only for new findings or after REFINE_AGAIN_MS.
+   */
   private refine(answer: RuleAnswer): void {
-    if (this.refining) return
+    const key = answer.findings.map((f) => f.cue.id).join(',')
+    if (this.refining || (key === this.refinedKey && performance.now() - this.refinedMs < REFINE_AGAIN_MS)) return
     this.refining = true
+    this.refinedKey = key
+    this.refinedMs = performance.now()
     const lap = answer.cues[0]?.lap ?? answer.findings.at(-1)?.lap ?? null
     const request = this.llm
       .complete(analyzeMessages(this.rules.facts(answer.findings), answer.coaching), this.budgets.refineMs)

@@ -47,6 +47,7 @@ export class RuleCoach {
   private readonly laps: LapRecord[] = []
   private readonly slots: Map<string, number>
   private observedMs = Number.NaN
+  private lapsDone = 0
 
   constructor(private readonly options: RuleCoachOptions) {
     const {car, config, track} = options
@@ -62,6 +63,7 @@ export class RuleCoach {
           options.insight?.(cueUpdate(f))
         },
         lap: (rec, bestBefore) => {
+          if (rec.lap > 0) this.lapsDone++
           this.laps.push(rec)
           if (this.laps.length > KEEP_LAPS) this.laps.shift()
           this.later(() => ({coach_source: 'rule', kind: 'lap', lap: rec.lap, summary: lapInsight(rec, bestBefore, this.engine.corners), ts_ms: Math.round(this.engine.lastSampleUs / 1000), type: 'insight_update'}))
@@ -146,7 +148,7 @@ export class RuleCoach {
       best_lap_ms: e.best?.lapTimeMs ?? null,
       findings: e.findings,
       last_sample_age_s: Number.isNaN(this.observedMs) ? null : Math.round(performance.now() - this.observedMs) / 1000,
-      laps: this.laps.filter((l) => l.lap > 0).length,
+      laps: this.lapsDone,
       rules: e.rules.map((r) => r.name),
     }
   }

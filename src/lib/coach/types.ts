@@ -211,6 +211,7 @@ export interface RulesStatus {
   readonly rules: readonly string[]
   /** Findings since the coach started. */
   readonly findings: number
+  /** Laps completed (the out-lap not counted). */
   readonly laps: number
   readonly best_lap: number | null
   readonly best_lap_ms: number | null
