@@ -14,9 +14,14 @@
  * highest passing one for 60 s. Then the CPU use of the ingest process at the seed's 350 frames/s.
  *
  *   npx tsx bench/ingest-e2e.ts [--quick]     (--quick: 10 s confirm, 15 s CPU window)
+ *   npx tsx bench/ingest-e2e.ts --cpu-only    (only the CPU measurement at 350 frames/s; --cpu-runs=N repeats it)
+ *
+ * The CPU figure is the ingest process's utime + stime over the window, all threads, and per
+ * thread group (main, the tty reader, the store worker, DuckDB's threads, libuv's pool) from
+ * /proc/PID/task. Environment variables reach ingest (e.g. PITWALL_DUCKDB_THREADS=1).
  */
 import {type ChildProcess, spawn} from 'node:child_process'
-import {closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -146,6 +151,44 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
+/** utime + stime (s) and voluntary context switches of each thread of a process, by thread id, with its name. */
+function threadCpu(pid: number): Map<number, {name: string; s: number; switches: number}> {
+  const out = new Map<number, {name: string; s: number; switches: number}>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
+      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8')
+      const switches = Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0)
+      out.set(Number(tid), {name, s: (Number(fields[11]) + Number(fields[12])) / 100, switches})
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out
+}
+
+/**
+ * Per thread: % of one core and wake-ups (voluntary context switches) per second between two
+ * snapshots, busiest first. Node names none of its threads, so they are told apart by id: the main
+ * thread's id is the pid; the others (the tty reader, the store worker, DuckDB's, V8's and libuv's)
+ * are listed by rank.
+ */
+function threadShares(pid: number, before: Map<number, {name: string; s: number; switches: number}>, after: Map<number, {name: string; s: number; switches: number}>, seconds: number): string {
+  const rows: Array<{label: string; pct: number; wakeups: number}> = []
+  for (const [tid, a] of after) {
+    const b = before.get(tid) ?? {s: 0, switches: 0}
+    rows.push({label: tid === pid ? 'main' : `tid ${tid}`, pct: ((a.s - b.s) / seconds) * 100, wakeups: (a.switches - b.switches) / seconds})
+  }
+  rows.sort((x, y) => y.pct - x.pct)
+  const idle = rows.filter((r) => r.pct < 0.05).length
+  return `${rows
+    .filter((r) => r.pct >= 0.05)
+    .map((r) => `${r.label} ${r.pct.toFixed(2)} % (${Math.round(r.wakeups)}/s)`)
+    .join(', ')}${idle ? `; ${idle} threads under 0.05 %` : ''}`
+}
+
 async function trial(stream: string, rate: number, seconds: number, measureCpu = false): Promise<Trial> {
   const dir = mkdtempSync(join(tmpdir(), 'pitwall-bench-ingest-'))
   const link = join(dir, 'adapter')
@@ -167,15 +210,19 @@ async function trial(stream: string, rate: number, seconds: number, measureCpu =
     for (const m of d.toString().matchAll(/^committed (\d+)$/gm)) committed = Number(m[1])
   })
   let cpuPct: number | undefined
+  let threads = ''
   // nice execs node in place, so the child's pid is ingest's.
   const ingestPid = (): number => ingest.pid!
   if (measureCpu) {
     // Skip start-up (loading the car, opening DuckDB), then measure a steady window.
     await new Promise((r) => setTimeout(r, 5000))
     const c0 = cpuSeconds(ingestPid())
+    const threads0 = threadCpu(ingestPid())
     const t0 = performance.now()
     await new Promise((r) => setTimeout(r, (seconds - 8) * 1000))
-    cpuPct = ((cpuSeconds(ingestPid()) - c0) / ((performance.now() - t0) / 1000)) * 100
+    const elapsedS = (performance.now() - t0) / 1000
+    cpuPct = ((cpuSeconds(ingestPid()) - c0) / elapsedS) * 100
+    threads = threadShares(ingestPid(), threads0, threadCpu(ingestPid()), elapsedS)
   }
   await waitFor(() => senderOut.includes('}'), (seconds + 30) * 1000)
   const sent = JSON.parse(senderOut) as {sent: number; overflow: number; lostAt: Record<string, number>; senderStalls: Record<string, number>}
@@ -196,6 +243,7 @@ async function trial(stream: string, rate: number, seconds: number, measureCpu =
   const ok = stored === sent.sent && sent.overflow === 0 && dropped === 0
   const t: Trial = {dropped, ok, overflow: sent.overflow, rate, seconds, sent: sent.sent, stored, ...(cpuPct === undefined ? {} : {cpuPct})}
   process.stderr.write(`  ${rate.toLocaleString('en')} frames/s for ${seconds} s: sent ${t.sent}, stored ${t.stored}, overflow ${t.overflow}, dropped ${t.dropped}${cpuPct === undefined ? '' : `, ingest CPU ${cpuPct.toFixed(2)} % of one core`} → ${ok ? 'ok' : 'FAIL'}\n`)
+  if (threads) process.stderr.write(`    by thread (CPU, wake-ups/s): ${threads}\n`)
   return t
 }
 
@@ -207,6 +255,17 @@ async function main(): Promise<void> {
   for (const batch of e46Stream(car, 200_000)) for (const f of batch.frames()) lines.push(formatFrameLine(f))
   const stream = join(mkdtempSync(join(tmpdir(), 'pitwall-bench-stream-')), 'e46.slcan')
   writeFileSync(stream, lines.join(''), 'latin1')
+
+  if (process.argv.includes('--cpu-only')) {
+    const runs = Number(process.argv.find((a) => a.startsWith('--cpu-runs='))?.slice(11) ?? 1)
+    const pcts: number[] = []
+    for (let k = 0; k < runs; k++) {
+      process.stderr.write(`CPU at 350 frames/s for ${CPU_S} s (run ${k + 1} of ${runs}):\n`)
+      pcts.push((await trial(stream, 350, CPU_S, true)).cpuPct!)
+    }
+    process.stderr.write(`CPU at 350 frames/s: ${pcts.map((p) => p.toFixed(2)).join(', ')} % of one core\n`)
+    return
+  }
 
   // --rate N: skip the search and confirm N (to repeat a measurement).
   const fixed = process.argv.find((a) => a.startsWith('--rate='))

@@ -26,8 +26,30 @@ export interface OpenDatabase {
  * 80 % of RAM and keeps every block it wrote until then: bench/store-write.ts saw RSS grow by
  * about 100 MB per million E46 frames without a limit and stay flat with this one (it spills to
  * `<file>.tmp/` past it). A phone has no RAM to spare for that.
+ *
+ * One DuckDB thread: ingest commits small transactions a few times a second, and with a thread
+ * per core DuckDB's idle workers spin on every commit. At the seed's 350 frames/s that cost the
+ * ingest process about 5 % of a core of its 13–20 % (bench/ingest-e2e.ts, docs/perf-baseline.md);
+ * the store-write bench wrote as fast with one thread. Queries on the live DB run on one core
+ * (a 60 s window of one channel took 25 ms instead of 16 ms); set `PITWALL_DUCKDB_THREADS` for more.
  */
-export const LIVE_DB_OPTIONS = {checkpoint_threshold: '1GB', memory_limit: '256MB'} as const
+export const LIVE_DB_OPTIONS = {checkpoint_threshold: '1GB', memory_limit: '256MB', threads: '1'} as const
+
+/**
+ * LIVE_DB_OPTIONS with `PITWALL_DUCKDB_THREADS` (1 to 64) in place of the one thread. Read in the
+ * store worker, which inherits the environment; a malformed value stops the open with a clear error.
+ */
+export function liveDbOptions(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const text = env['PITWALL_DUCKDB_THREADS']
+  if (text === undefined || text === '') return {...LIVE_DB_OPTIONS}
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 64) {
+    throw new InputDataError(`environment PITWALL_DUCKDB_THREADS="${text}": give a whole number of threads from 1 to 64`, {
+      code: 'PW_BAD_SETTING',
+      suggestions: ['unset it for one thread (the default), or give the number of cores for the fastest queries'],
+    })
+  }
+  return {...LIVE_DB_OPTIONS, threads: String(Number(text))}
+}
 
 /**
  * Opens (or creates) the live DB and brings its schema to this code's version in one
@@ -46,9 +68,10 @@ export async function openDatabase(path: string): Promise<OpenDatabase> {
       suggestions: ['the live DB needs a writable data dir (it writes pitwall.duckdb.wal beside it)', 'or use another --data-dir'],
     })
   }
+  const options = liveDbOptions()
   let instance: DuckDBInstance
   try {
-    instance = await DuckDBInstance.create(path, LIVE_DB_OPTIONS)
+    instance = await DuckDBInstance.create(path, options)
   } catch (error) {
     throw openError(path, error)
   }
