@@ -124,8 +124,18 @@ export class LiveView {
     const n = this.count[slot]!
     const ts = this.ringTs[slot]!
     const vs = this.ringV[slot]!
-    let k = (this.head[slot]! - n + this.ringSize) % this.ringSize
-    let seen = 0
+    const start = (this.head[slot]! - n + this.ringSize) % this.ringSize
+    // Skip to the last sample at or before `fromUs` (binary search, the ring is in time order): a
+    // short recent window must not walk the whole ring (8192 samples per channel, per request).
+    let lo = 0
+    let hi = n
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (ts[(start + mid) % this.ringSize]! <= fromUs) lo = mid + 1
+      else hi = mid
+    }
+    let seen = Math.max(0, lo - 1)
+    let k = (start + seen) % this.ringSize
     let held = Number.NaN
     let has = false
     for (let p = 0; p < points; p++) {

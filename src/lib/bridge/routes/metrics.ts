@@ -41,8 +41,17 @@ export function metricsRoutes(options: MetricsOptions = {}): BridgePlugin {
       name: 'pitwall_http_request_duration_seconds',
       registers: [registry],
     })
+    // One child per label set, found by a string key: no label hashing on the request path.
+    const children = new Map<string, {observe(v: number): void}>()
     app.addHook('onResponse', async (request, reply) => {
-      latency.observe({method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode)}, reply.elapsedTime / 1000)
+      const route = request.routeOptions.url ?? 'unmatched'
+      const key = `${request.method} ${reply.statusCode} ${route}`
+      let child = children.get(key)
+      if (!child) {
+        child = latency.labels({method: request.method, route, status_code: String(reply.statusCode)})
+        children.set(key, child)
+      }
+      child.observe(reply.elapsedTime / 1000)
     })
 
     app.get('/metrics', async (_request, reply) => {
