@@ -45,7 +45,7 @@ async function withLaps(c: Coach): Promise<Coach> {
   return c
 }
 
-describe('the model server: configured, up and down', () => {
+describe('the model server: configured, up and down', {timeout: 120_000}, () => {
   it('without a URL the model is not configured, not up, and never asked', async () => {
     const c = await withLaps(coach(undefined))
     expect(c.status().litert).toEqual({configured: false, last_error: null, last_probe_ms_ago: null, model: null, up: false, url: null})
@@ -174,7 +174,7 @@ describe('the model server: configured, up and down', () => {
     expect(took).toBeLessThan(400)
   })
 
-  it('with the default 5 s probe period too', {timeout: 20_000}, async () => {
+  it('with the default 5 s probe period too', async () => {
     const server = await fake()
     const c = coach(server.url, DEFAULT_PROBE_INTERVAL_MS)
     await waitFor(() => c.status().litert.up, 1000)

@@ -8,14 +8,14 @@
 import type {Car} from '../car/index.js'
 import type {SampleBatch} from '../decode/index.js'
 import {GPS_CHANNELS, LapDetector, type LapEvent, type Track} from '../track/index.js'
+import {BrakeTracker} from './brake-tracker.js'
 import {ChannelRoles, ROLE} from './channels.js'
 import type {CoachConfig} from './config.js'
 import {CornerMap} from './corners.js'
-import {type CornerPass, LapRecord, type SectorAcc} from './lap-record.js'
-import {TrackPosition} from './position.js'
-import {BrakeTracker} from './brake-tracker.js'
 import {findingOf} from './finding.js'
 import {GearTracker} from './gear-tracker.js'
+import {type CornerPass, LapRecord, type SectorAcc} from './lap-record.js'
+import {TrackPosition} from './position.js'
 import {defaultRules, type Rule, type RuleContext, type RuleEvent} from './rules/index.js'
 import type {Finding} from './types.js'
 
@@ -105,8 +105,23 @@ export class RuleEngine {
     }
     const values = this.values
     this.ctx = {
-      brake: Number.NaN, config, corner: undefined, dt: 0, gComb: Number.NaN, gLat: Number.NaN, gLong: Number.NaN, gear: Number.NaN, lap: null, lapDistM: Number.NaN,
-      best: undefined, pass: undefined, rpm: Number.NaN, shift: this.gears.shift, tUs: 0, throttle: Number.NaN, v: Number.NaN,
+      best: undefined,
+      brake: Number.NaN,
+      config,
+      corner: undefined,
+      dt: 0,
+      gComb: Number.NaN,
+      gear: Number.NaN,
+      gLat: Number.NaN,
+      gLong: Number.NaN,
+      lap: null,
+      lapDistM: Number.NaN,
+      pass: undefined,
+      rpm: Number.NaN,
+      shift: this.gears.shift,
+      throttle: Number.NaN,
+      tUs: 0,
+      v: Number.NaN,
       value: (role) => values[role]!,
     }
   }
