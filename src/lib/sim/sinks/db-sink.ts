@@ -1,8 +1,8 @@
 /**
  * The live DB: one session, frames stored raw with the samples the car decodes from them (the
  * same path as `ingest`), and the laps the lap detector finds in the decoded GPS, stored with
- * the session as they end. The DB has one writing process: a held DB exits 69 (forwarding to a
- * running serve comes with the serve issue).
+ * the session as they end. The DB has one writing process: when a running serve holds it,
+ * `simulate` forwards to its bridge instead (bridge-sink.ts); another holder exits 69.
  */
 import type {Car} from '../../car/model.js'
 import type {FrameBatch} from '../../can/frame.js'
