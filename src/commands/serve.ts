@@ -11,6 +11,7 @@ import {parseBitrate, resolveBus} from '../lib/ingest/index.js'
 import {createLogger, type Logger} from '../lib/log.js'
 import {onShutdown} from '../lib/ops/index.js'
 import {parseSpeed} from '../lib/replay/index.js'
+import {parseDriverFaults} from '../lib/sim/index.js'
 import {DEFAULT_TRACK, openTrack} from '../lib/track/index.js'
 import {servePlugins} from '../lib/bridge/plugins.js'
 
@@ -37,11 +38,13 @@ While serve runs it owns the live DB: pitwall archive, vacuum and health talk to
     car: Flags.string({description: 'Car id, car YAML or bare .dbc. Env: PITWALL_CAR. Default: bmw_e46_m3.'}),
     dev: Flags.boolean({description: 'Pretty, human-readable logs instead of JSON lines.'}),
     device: Flags.string({description: 'Read a serial slcan adapter at this path.'}),
+    'driver-fault': Flags.string({dependsOn: ['simulate'], description: 'Simulator driver mistakes, as simulate --driver-fault (docs/coaching.md).'}),
     firmware: Flags.option({description: "The adapter's slcan firmware family (auto probes).", options: ['auto', 'canable-stock', 'lawicel', 'canable-2.5'] as const})(),
     fps: Flags.integer({description: 'Simulator frame rate (default: the car\'s nominal rate).', min: 1}),
     host: Flags.string({default: '127.0.0.1', description: 'Address to listen on.'}),
     'insecure-no-auth': Flags.boolean({description: 'Turn auth off (health says so). Refused with --allow-remote.'}),
     'listen-only': Flags.boolean({allowNo: true, description: 'Open adapters listen-only; overrides the car.'}),
+    'llm-model': Flags.string({description: 'Model id for the local model\'s requests (default: the first it lists). Env: PITWALL_LLM_MODEL.'}),
     'llm-url': Flags.string({description: 'OpenAI-compatible base URL of a local model, including /v1. Env: PITWALL_LLM_URL.'}),
     meta: Flags.string({description: 'Run-sheet entry key=value; repeatable.', multiple: true}),
     port: Flags.integer({default: DEFAULT_PORT, description: 'Port to listen on (0: any free port; serve.json says which).', max: 65_535, min: 0}),
@@ -80,6 +83,8 @@ While serve runs it owns the live DB: pitwall archive, vacuum and health talk to
     if (!token) log.warn('auth is off (--insecure-no-auth): any app on this device can read and write the bridge')
     const bin = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
     const llmUrl = f['llm-url'] ?? process.env['PITWALL_LLM_URL']
+    const llmModel = f['llm-model'] ?? process.env['PITWALL_LLM_MODEL']
+    const driverFaults = f['driver-fault'] === undefined || !track ? undefined : parseDriverFaults(f['driver-fault'], track)
     const serve = await startServe({
       allowRemote: f['allow-remote'],
       bus: resolveBus(car, {...(f.bitrate === undefined ? {} : {bitrate: parseBitrate(f.bitrate)}), ...(f['listen-only'] === undefined ? {} : {listenOnly: f['listen-only']})}),
@@ -89,13 +94,13 @@ While serve runs it owns the live DB: pitwall archive, vacuum and health talk to
       idleEndMs: parseDuration(f['session-idle']),
       log,
       onMessage: (line) => this.logToStderr(line),
-      plugins: (bridge) => servePlugins(bridge, {log, ...(llmUrl ? {llmUrl} : {})}),
+      plugins: (bridge) => servePlugins(bridge, {log, ...(llmUrl ? {llmUrl} : {}), ...(llmModel ? {llmModel} : {})}),
       port: f.port,
       rateLimitPerS: f['rate-limit'],
       realtimeIntervalMs: parseDuration(f['realtime-interval']),
       runSheet,
       sources: {
-        ...(f.simulate ? {simulate: {...(f.seed === undefined ? {} : {seed: f.seed}), ...(f.fps === undefined ? {} : {fps: f.fps})}} : {}),
+        ...(f.simulate ? {simulate: {...(f.seed === undefined ? {} : {seed: f.seed}), ...(f.fps === undefined ? {} : {fps: f.fps}), ...(driverFaults ? {driverFaults} : {})}} : {}),
         ...(f.device === undefined ? {} : {device: f.device}),
         ...(f['can-fd'] === undefined ? {} : {canFd: f['can-fd']}),
         ...(f.udp === undefined ? {} : {udpPort: f.udp}),

@@ -11,6 +11,8 @@ export interface ServePluginOptions {
   readonly log: Logger
   /** OpenAI-compatible base URL of a local model (`--llm-url`). */
   readonly llmUrl?: string
+  /** Model id for its requests (`--llm-model`); default: the first the server lists. */
+  readonly llmModel?: string
   /** WebSocket hub settings beyond the context's (tests shorten the slow-client grace). */
   readonly realtime?: RealtimeOptions
 }
@@ -49,7 +51,7 @@ export function servePlugins(bridge: Bridge, options: ServePluginOptions): Serve
  */
 function wireCoach(bridge: Bridge, realtime: Realtime, options: ServePluginOptions): Coach {
   const log = options.log.child({module: 'coach'})
-  const coach = new Coach({car: bridge.car, log, ...(bridge.track ? {track: bridge.track} : {}), ...(options.llmUrl ? {llm: {url: options.llmUrl}} : {})})
+  const coach = new Coach({car: bridge.car, log, ...(bridge.track ? {track: bridge.track} : {}), ...(options.llmUrl ? {llm: {url: options.llmUrl, ...(options.llmModel ? {model: options.llmModel} : {})}} : {})})
   bridge.onSamples((samples) => coach.observe(samples))
   bridge.onSessionEnd(() => coach.resetSession())
   coach.onInsight((update) => realtime.broadcastInsight({...update}))

@@ -4,7 +4,7 @@ import type {Car} from '../car/model.js'
 import type {Logger} from '../log.js'
 import {adapterSource, type BusSettings} from '../ingest/index.js'
 import {LogReplaySource} from '../replay/index.js'
-import {createSimulatorSource} from '../sim/index.js'
+import {createSimulatorSource, type DriverFault} from '../sim/index.js'
 import {pitwallCallback, TermuxUsbSupervisor, UdpPointSource} from '../source/index.js'
 import {describeRecovery, type LiveStore, openLiveStore, SessionManager} from '../store/index.js'
 import type {Track} from '../track/index.js'
@@ -19,7 +19,7 @@ import {pointsSource} from './points-source.js'
 
 /** Where serve's frames come from; any number may run side by side. */
 export interface ServeSources {
-  readonly simulate?: {readonly seed?: number; readonly fps?: number}
+  readonly simulate?: {readonly seed?: number; readonly fps?: number; readonly driverFaults?: readonly DriverFault[]}
   readonly device?: string
   readonly canFd?: number
   readonly udpPort?: number
@@ -165,7 +165,8 @@ function startSources(o: ServeOptions, bridge: Bridge, url: string, log: Logger)
   const loops: Array<Promise<void>> = []
   if (s.simulate) {
     if (!o.track) throw new Error('the simulator needs a track')
-    loops.push(bridge.run(createSimulatorSource(o.car, o.track, {...(s.simulate.seed === undefined ? {} : {seed: s.simulate.seed}), ...(s.simulate.fps === undefined ? {} : {fps: s.simulate.fps})})))
+    const {driverFaults, fps, seed} = s.simulate
+    loops.push(bridge.run(createSimulatorSource(o.car, o.track, {...(seed === undefined ? {} : {seed}), ...(fps === undefined ? {} : {fps}), ...(driverFaults ? {driverFaults} : {})})))
   }
   const adapterOptions = {bus: o.bus, car: o.car, ...(o.firmware ? {firmware: o.firmware} : {})}
   if (s.device !== undefined) loops.push(bridge.run(adapterSource({device: s.device}, {...adapterOptions, log: log.child({source: s.device})})))
