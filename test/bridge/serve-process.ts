@@ -25,7 +25,8 @@ export async function startServeProcess(dataDir: string, args: readonly string[]
   const info = join(dataDir, 'serve.json')
   let exited = false
   void proc.exit.then(() => (exited = true))
-  await waitFor(() => exited || existsSync(info), 20_000, 'serve.json')
+  // Generous: on a loaded CI machine serve's start (DuckDB open, car load) can take long.
+  await waitFor(() => exited || existsSync(info), 90_000, 'serve.json')
   if (exited) throw new Error(`serve exited early:\n${proc.stderr}`)
   // serve.json is written in one call: wait until it parses.
   let url = ''

@@ -42,6 +42,7 @@ export const errorResponses = {
   415: errorSchema,
   409: errorSchema,
   421: errorSchema,
+  422: errorSchema,
   429: errorSchema,
   503: errorSchema,
   500: errorSchema,

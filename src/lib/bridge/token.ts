@@ -69,7 +69,16 @@ function checkToken(token: string, where: string): string {
 /** Compares in constant time (over digests, so the length does not leak either). */
 export function tokenMatches(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false
-  const a = createHash('sha256').update(given).digest()
-  const b = createHash('sha256').update(expected).digest()
-  return timingSafeEqual(a, b)
+  return timingSafeEqual(digest(given), expectedDigest(expected))
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest()
+}
+
+// The expected token's digest, computed once per token (every request compares against it).
+let cached: {token: string; digest: Buffer} | undefined
+function expectedDigest(token: string): Buffer {
+  if (cached?.token !== token) cached = {digest: digest(token), token}
+  return cached.digest
 }

@@ -33,19 +33,31 @@ export function onShutdown(handler: (reason: string) => Promise<void>): Shutdown
   const onTerm = (): void => run('SIGTERM', 0)
   const onInt = (): void => run('SIGINT', 0)
   const onError = (error: unknown): void => {
-    process.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    // A closed stdout or stderr (`| head`) is the reader going away, not a bug: stop cleanly,
+    // and write nothing more to a pipe that would only fail again.
+    if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') return run('EPIPE', 0)
+    try {
+      process.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    } catch {}
     run('uncaught', 70)
+  }
+  const onPipeError = (error: NodeJS.ErrnoException): void => {
+    if (error.code === 'EPIPE') run('EPIPE', 0)
   }
   process.on('SIGTERM', onTerm)
   process.on('SIGINT', onInt)
   process.on('uncaughtException', onError)
   process.on('unhandledRejection', onError)
+  process.stdout.on('error', onPipeError)
+  process.stderr.on('error', onPipeError)
   return {
     dispose: () => {
       process.off('SIGTERM', onTerm)
       process.off('SIGINT', onInt)
       process.off('uncaughtException', onError)
       process.off('unhandledRejection', onError)
+      process.stdout.off('error', onPipeError)
+      process.stderr.off('error', onPipeError)
     },
     requested,
   }

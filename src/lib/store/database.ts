@@ -33,22 +33,33 @@ export interface OpenDatabase {
  * the store-write bench wrote as fast with one thread. Queries on the live DB run on one core
  * (a 60 s window of one channel took 25 ms instead of 16 ms); set `PITWALL_DUCKDB_THREADS` for more.
  */
-export const LIVE_DB_OPTIONS = {checkpoint_threshold: '1GB', memory_limit: '256MB', threads: '1'} as const
+export const LIVE_DB_OPTIONS = {checkpoint_threshold: '1GB', memory_limit: '128MB', threads: '1'} as const
 
 /**
- * LIVE_DB_OPTIONS with `PITWALL_DUCKDB_THREADS` (1 to 64) in place of the one thread. Read in the
+ * LIVE_DB_OPTIONS with `PITWALL_DUCKDB_THREADS` (1 to 64) in place of the one thread and
+ * `PITWALL_DUCKDB_MEMORY_LIMIT` (DuckDB's own syntax: 64MB, 1GB) in place of 128 MB. Read in the
  * store worker, which inherits the environment; a malformed value stops the open with a clear error.
  */
 export function liveDbOptions(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const text = env['PITWALL_DUCKDB_THREADS']
-  if (text === undefined || text === '') return {...LIVE_DB_OPTIONS}
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 64) {
-    throw new InputDataError(`environment PITWALL_DUCKDB_THREADS="${text}": give a whole number of threads from 1 to 64`, {
-      code: 'PW_BAD_SETTING',
-      suggestions: ['unset it for one thread (the default), or give the number of cores for the fastest queries'],
-    })
+  const options: Record<string, string> = {...LIVE_DB_OPTIONS}
+  const threads = env['PITWALL_DUCKDB_THREADS']
+  if (threads !== undefined && threads !== '') {
+    if (!/^\d+$/.test(threads) || Number(threads) < 1 || Number(threads) > 64) {
+      throw new InputDataError(`environment PITWALL_DUCKDB_THREADS="${threads}": give a whole number of threads from 1 to 64`, {
+        code: 'PW_BAD_SETTING',
+        suggestions: ['unset it for one thread (the default), or give the number of cores for the fastest queries'],
+      })
+    }
+    options['threads'] = String(Number(threads))
   }
-  return {...LIVE_DB_OPTIONS, threads: String(Number(text))}
+  const memory = env['PITWALL_DUCKDB_MEMORY_LIMIT']
+  if (memory !== undefined && memory !== '') {
+    if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(memory.trim())) {
+      throw new InputDataError(`environment PITWALL_DUCKDB_MEMORY_LIMIT="${memory}": give a size like 64MB or 1GB`, {code: 'PW_BAD_SETTING', suggestions: ['unset it for 128MB (the default)']})
+    }
+    options['memory_limit'] = memory.trim()
+  }
+  return options
 }
 
 /**

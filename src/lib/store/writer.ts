@@ -23,6 +23,12 @@ export interface WriterOptions {
   readonly idleCheckpointMs?: number
   /** Checkpoint under load once the WAL is this large. Default 32 MiB. */
   readonly walCheckpointBytes?: number
+  /**
+   * And under a slow stream, at least this often (when the WAL holds over 1 MiB): rows not yet
+   * checkpointed are also held in memory (about 6 MB per MiB of WAL), so at 350 frames/s a 32 MiB
+   * WAL would mean 20 minutes and 200 MB of memory. Default 60 s.
+   */
+  readonly walCheckpointEveryMs?: number
   /** While the disk is full, try writing again this often. Default 2 s. */
   readonly diskRetryMs?: number
 }
@@ -49,6 +55,7 @@ export class Writer {
   private diskFullUntil = 0
   private dirty = false
   private commitsSinceWalCheck = 0
+  private lastCheckpointAt = performance.now()
   private chain: Promise<unknown> = Promise.resolve()
   private readonly sessionFrames = new Map<number, number>()
   /** Resolved when the main thread has reported the last commit (see `acknowledgeCommit`). */
@@ -65,7 +72,7 @@ export class Writer {
   ) {}
 
   static async create(db: OpenDatabase, post: (reply: Reply) => void, options: WriterOptions = {}): Promise<Writer> {
-    const writer = new Writer(db, post, {diskRetryMs: 2000, flushFrames: 8192, flushIntervalMs: 50, idleCheckpointMs: 2000, walCheckpointBytes: 32 * 1024 * 1024, ...options})
+    const writer = new Writer(db, post, {diskRetryMs: 2000, flushFrames: 8192, flushIntervalMs: 50, idleCheckpointMs: 2000, walCheckpointBytes: 32 * 1024 * 1024, walCheckpointEveryMs: 60_000, ...options})
     await writer.createAppenders()
     return writer
   }
@@ -161,6 +168,7 @@ export class Writer {
       const started = performance.now()
       await db.writer.run('CHECKPOINT')
       this.dirty = false
+      this.lastCheckpointAt = performance.now()
       this.event({kind: 'checkpoint', ms: Math.round(performance.now() - started)})
     })
   }
@@ -287,7 +295,8 @@ export class Writer {
     } catch {
       return
     }
-    if (size > this.options.walCheckpointBytes) {
+    const sinceMs = performance.now() - this.lastCheckpointAt
+    if (size > this.options.walCheckpointBytes || (size > 1024 * 1024 && sinceMs > this.options.walCheckpointEveryMs)) {
       void this.checkpoint().catch((e: unknown) => this.event({kind: 'warning', message: `checkpoint failed: ${String(e)}`}))
     }
   }

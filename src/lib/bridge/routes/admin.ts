@@ -1,5 +1,6 @@
 import type {FastifyPluginAsync} from 'fastify'
 
+import {ExitCode, PitwallError} from '../../errors.js'
 import {ARCHIVE_FORMATS, listSessions, runArchive} from '../../store/index.js'
 import type {BridgeContext} from '../context.js'
 import {errorResponses, HttpError} from '../http-error.js'
@@ -59,19 +60,15 @@ export const adminRoutes: FastifyPluginAsync<{ctx: BridgeContext}> = async (app,
         await store.recoverArchives()
         return listSessions(store)
       }
-      if (b.restore) return store.restoreArchive(b.restore)
-      const outcome = await runArchive(store, {
+      if (b.restore) return store.restoreArchive(b.restore).catch(asHttp)
+      return runArchive(store, {
         allEnded: b.all_ended ?? false,
         dryRun: b.dry_run ?? false,
         format: b.format ?? 'duckdb',
         ids: b.sessions ?? [],
         quiet: true,
         ...(b.older_than_ms === undefined ? {} : {olderThanMs: b.older_than_ms}),
-      }).catch((error: unknown) => {
-        const e = error as {code?: string; message?: string}
-        throw new HttpError(400, e.message ?? String(error), e.code ?? 'PW_ARCHIVE_FAILED')
-      })
-      return outcome
+      }).catch(asHttp)
     },
   )
 
@@ -94,7 +91,21 @@ export const adminRoutes: FastifyPluginAsync<{ctx: BridgeContext}> = async (app,
         force: b.force ?? false,
         minFreeFraction: b.min_free_fraction ?? 0.25,
         retentionMs: b.retention_ms ?? 90 * 86_400_000,
-      })
+      }).catch(asHttp)
     },
   )
+}
+
+/**
+ * The store's typed errors keep their code over HTTP, with a status the CLI maps back to the same
+ * exit: usage 400 (64), bad data 422 (65), unavailable 503 (69). Anything else is a bug: 500.
+ */
+function asHttp(error: unknown): never {
+  const e = error as {code?: unknown; exit?: unknown; message?: unknown}
+  const code = typeof e.code === 'string' && e.code.startsWith('PW_') ? e.code : undefined
+  if (!(error instanceof PitwallError) && code === undefined) throw error
+  const exit = error instanceof PitwallError ? error.exit : e.exit
+  const status = exit === ExitCode.usage ? 400 : exit === ExitCode.dataError ? 422 : exit === ExitCode.unavailable ? 503 : 500
+  if (status === 500) throw error
+  throw new HttpError(status, String(e.message ?? error), code ?? 'PW_ADMIN_FAILED')
 }
