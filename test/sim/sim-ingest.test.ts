@@ -109,7 +109,7 @@ async function finishIngest(ingest: Proc & {stdout: () => string}, n: number): P
 /** Starts ingest on LINK before the adapter exists: it waits for the path (and says so), then opens it when it appears. */
 async function ingestWaiting(dataDir: string, link: string, extra: readonly string[] = []): Promise<Proc & {stdout: () => string}> {
   const ingest = startIngest(dataDir, ['--device', link, '--probe-timeout', '3s', '--json', '--data-dir', dataDir, ...extra])
-  await waitFor(() => ingest.stderr.includes('"msg":"reconnecting"'), 30_000, 'ingest to wait for the adapter')
+  await waitFor(() => ingest.stderr.includes('"msg":"reconnecting"'), 60_000, 'ingest to wait for the adapter')
   return ingest
 }
 
@@ -150,6 +150,8 @@ function fastCar(dir: string): string {
   return join(dir, 'bmw_e46_m3.yaml')
 }
 
+// Each test takes 20–35 s (a real-time simulation of 10–14 s plus two CLI start-ups and a reference
+// run); the timeouts only stop a hung test on a machine whose load buries the processes.
 describe('simulate --to slcan:pty:LINK read by ingest --device LINK', () => {
   it('stores exactly the frames the simulator delivered, and decodes the values it encoded', async () => {
     const dir = tempDir('pitwall-sim-ingest-')
@@ -211,7 +213,7 @@ describe('simulate --to slcan:pty:LINK read by ingest --device LINK', () => {
     } finally {
       dir.cleanup()
     }
-  }, 90_000)
+  }, 180_000)
 
   it('--unplug-after 5s --unplug-for 5s: ingest reconnects (logged, counted) within 5 s of the return and stores every frame sent after it', async () => {
     const dir = tempDir('pitwall-sim-unplug-')
@@ -267,7 +269,7 @@ describe('simulate --to slcan:pty:LINK read by ingest --device LINK', () => {
     } finally {
       dir.cleanup()
     }
-  }, 90_000)
+  }, 180_000)
 
   it('--drop-rate 0.01 --garbage-rate 0.005: the missed-frame estimate is within 20 % of what was dropped, bad lines equal the garbage injected', async () => {
     const dir = tempDir('pitwall-sim-drops-')
@@ -320,5 +322,5 @@ describe('simulate --to slcan:pty:LINK read by ingest --device LINK', () => {
     } finally {
       dir.cleanup()
     }
-  }, 90_000)
+  }, 180_000)
 })
