@@ -15,6 +15,7 @@
  *
  *   npx tsx bench/ingest-e2e.ts [--quick]     (--quick: 10 s confirm, 15 s CPU window)
  *   npx tsx bench/ingest-e2e.ts --cpu-only    (only the CPU measurement at 350 frames/s; --cpu-runs=N repeats it)
+ *   npx tsx bench/ingest-e2e.ts --rate=N --once [--quick]   (one window at N frames/s, nothing else)
  *
  * The CPU figure is the ingest process's utime + stime over the window, all threads, and per
  * thread group (main, the tty reader, the store worker, DuckDB's threads, libuv's pool) from
@@ -264,6 +265,13 @@ async function main(): Promise<void> {
       pcts.push((await trial(stream, 350, CPU_S, true)).cpuPct!)
     }
     process.stderr.write(`CPU at 350 frames/s: ${pcts.map((p) => p.toFixed(2)).join(', ')} % of one core\n`)
+    return
+  }
+
+  if (process.argv.includes('--once')) {
+    const rate = Number(process.argv.find((a) => a.startsWith('--rate='))?.slice(7))
+    if (!(rate > 0)) throw new Error('--once needs --rate=N')
+    await trial(stream, rate, CONFIRM_S)
     return
   }
 
