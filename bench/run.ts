@@ -12,7 +12,7 @@ import {join} from 'node:path'
 
 import type {BenchResult} from './harness.js'
 
-const BENCHES = ['decode.ts', 'candump-parse.ts', 'slcan-parse.ts', 'ingest-e2e.ts', 'store-write.ts', 'bridge-load.ts', 'coach.ts']
+const BENCHES = ['decode.ts', 'candump-parse.ts', 'slcan-parse.ts', 'ingest-e2e.ts', 'store-write.ts', 'bridge-load.ts', 'coach.ts', 'coach-bridge.ts']
 const filter = process.argv[2]
 const dir = import.meta.dirname
 const results: BenchResult[] = []
