@@ -5,7 +5,8 @@ export default defineConfig({
     // @oclif/test needs the real console; we also spawn bin/run.js in integration tests.
     disableConsoleIntercept: true,
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
     // Most long tests wait on child processes, ptys and timers: run more files than cores.
     maxWorkers: 4,

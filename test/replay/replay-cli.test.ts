@@ -54,7 +54,7 @@ describe('pitwall replay', () => {
         at = match + 1
       }
     }
-  }, 120_000)
+  }, 240_000)
 
   it('reports bad lines with line numbers, prints unknown frames only with --unknown', async () => {
     const log = join(CANTOOLS, 'logs', 'socialledge_from_test_decode_log_format.log')

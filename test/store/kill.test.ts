@@ -50,7 +50,8 @@ function startIngest(dataDir: string, lines: readonly string[], linesPerTick = 1
   return run
 }
 
-const waitFor = async (test: () => boolean, ms = 20_000): Promise<void> => {
+// Generous: a CLI start-up on a loaded 2-core CI machine can take tens of seconds.
+const waitFor = async (test: () => boolean, ms = 60_000): Promise<void> => {
   const until = Date.now() + ms
   while (!test()) {
     if (Date.now() > until) throw new Error('timed out')
