@@ -58,8 +58,15 @@ export function startEmitter(link: string, args: readonly string[]): Proc {
   return track(spawn('socat', [`PTY,link=${link},rawer`, `EXEC:${command},pty,rawer`], {stdio: ['ignore', 'ignore', 'pipe']}))
 }
 
+/**
+ * Waits are liveness limits, never timing assertions: they end as soon as the condition holds.
+ * On a loaded 2-core CI machine a CLI start-up can take tens of seconds, so every limit is
+ * stretched by PITWALL_TEST_WAIT_SCALE (default 3).
+ */
+const WAIT_SCALE = Number(process.env['PITWALL_TEST_WAIT_SCALE'] ?? 3)
+
 export async function waitFor(test: () => boolean, ms = 20_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + ms
+  const until = Date.now() + ms * WAIT_SCALE
   while (!test()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 20))
