@@ -195,7 +195,8 @@ function minAge(sources: readonly SourceStatus[]): number | null {
   return ages.length === 0 ? null : Math.min(...ages)
 }
 
-async function fileSize(path: string): Promise<number | null> {
+/** A file's size, or null when it is not there. */
+export async function fileSize(path: string): Promise<number | null> {
   try {
     return (await stat(path)).size
   } catch {
@@ -203,7 +204,8 @@ async function fileSize(path: string): Promise<number | null> {
   }
 }
 
-async function freeBytes(dir: string): Promise<number | null> {
+/** Bytes free for us on the file system of `dir`, or null when it cannot be read. */
+export async function freeBytes(dir: string): Promise<number | null> {
   try {
     const s = await statfs(dir)
     return s.bavail * s.bsize

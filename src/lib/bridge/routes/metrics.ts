@@ -1,11 +1,10 @@
-import {stat, statfs} from 'node:fs/promises'
-
 import type {FastifyPluginAsync} from 'fastify'
 import {Counter, Gauge, Histogram, Registry} from 'prom-client'
 
 import type {SourceStatus} from '../../source/index.js'
 import type {BridgePlugin} from '../app.js'
 import type {BridgeContext} from '../context.js'
+import {fileSize, freeBytes} from '../health-report.js'
 import type {Realtime} from './realtime.js'
 
 export interface MetricsOptions {
@@ -286,21 +285,4 @@ function defineRealtimeMetrics(registry: Registry, realtime: Realtime): void {
 function defineCoachMetrics(registry: Registry, coachStatus: NonNullable<BridgeContext['coachStatus']>): void {
   gauge(registry, 'pitwall_litert_configured', '1 when a local LLM is configured for coaching.', () => (coachStatus().litert.configured ? 1 : 0))
   gauge(registry, 'pitwall_litert_up', '1 when the local LLM answers.', () => (coachStatus().litert.up ? 1 : 0))
-}
-
-async function fileSize(path: string): Promise<number | null> {
-  try {
-    return (await stat(path)).size
-  } catch {
-    return null
-  }
-}
-
-async function freeBytes(dir: string): Promise<number | null> {
-  try {
-    const s = await statfs(dir)
-    return s.bavail * s.bsize
-  } catch {
-    return null
-  }
 }
