@@ -172,7 +172,7 @@ export class Bridge {
   sourceStatuses(): SourceStatus[] {
     const out = [...this.running.values()].map((r) => r.source.status())
     // Under the Termux supervisor the forwarded frames are its adapter's: it reports them.
-    if (!this.running.has('termux-usb:' + [...this.running.values()].find((r) => r.source.kind === 'termux-usb')?.source.name)) {
+    if (![...this.running.values()].some((r) => r.source.kind === 'termux-usb')) {
       for (const [name, f] of this.forwarded) {
         const age = (performance.now() - f.lastMs) / 1000
         out.push({dropped: {}, fps: f.meter.rate(), framesTotal: f.total, hints: [], kind: 'forward', lastFrameAgeS: age, missedById: {}, name, reconnects: 0, state: age < 10 ? 'connected' : 'absent'})
