@@ -126,3 +126,18 @@ function latencyResult(name: string, ms: number[], note: string): BenchResult {
   await coach.stop()
   latencyResult('coach analyze({points}) latency, 100-point burst', ms, '300 bursts of 5 s at 20 Hz, against the live best lap')
 }
+
+{
+  // /coach/brief when the model is known down (its server gone): the rules answer at once, without
+  // waiting out the brief budget. test/bridge/coach-routes.test.ts holds only a liveness bound.
+  const coach = new Coach({car, llm: {url: 'http://127.0.0.1:9'}, track})
+  for (const b of batches) coach.observe(b)
+  const ms: number[] = []
+  for (let call = 0; call < 300; call++) {
+    const start = performance.now()
+    await coach.brief({})
+    ms.push(performance.now() - start)
+  }
+  await coach.stop()
+  latencyResult('coach brief() latency, model down', ms, `300 calls after ${LAPS} laps, the model's server unreachable`)
+}

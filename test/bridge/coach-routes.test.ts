@@ -5,6 +5,7 @@ import WebSocket from 'ws'
 
 import {type RunningServe, startServe} from '../../src/lib/bridge/index.js'
 import {servePlugins} from '../../src/lib/bridge/plugins.js'
+import {DEFAULT_BUDGETS} from '../../src/lib/coach/index.js'
 import {openCar} from '../../src/lib/car/index.js'
 import {createLogger} from '../../src/lib/log.js'
 import {DEFAULT_TRACK, openTrack} from '../../src/lib/track/index.js'
@@ -73,7 +74,9 @@ describe('coaching on a running bridge, with a fake local model', () => {
     await llm.kill()
     const afterKill = await post('/coach/brief', {})
     expect(afterKill.body.coach_source).toBe('rule')
-    expect(afterKill.ms).toBeLessThan(100)
+    // "At once": it did not wait for the model. A liveness bound well under the budget the model would
+    // get (a loaded 2-core CI machine adds tens of ms); the latency itself is bench/coach.ts's.
+    expect(afterKill.ms).toBeLessThan(DEFAULT_BUDGETS.briefMs / 2)
     expect((await litert()).up).toBe(false)
     const health = (await (await fetch(serve.url + '/health', {headers: {'x-pitwall-token': TOKEN}})).json()) as {reasons: string[]}
     expect(health.reasons.join(' ')).toContain('local LLM')

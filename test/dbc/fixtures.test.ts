@@ -245,6 +245,22 @@ const CASES: Record<string, Case> = {
       expect(signal(db, 'EngineData', 'ST_ENG_RUN').choices?.get(2n)).toBe('engine running')
     },
   },
+  'opendbc/ford_lincoln_base_pt.dbc': {
+    // 807 KB, loaded clean by cantools' strict mode; "unitless", "watts", "SED" and the like are not units.
+    outcome: {warnings: ['unknown-unit']},
+    messages: 331,
+    check: (db) => {
+      expect(message(db, 'DTE_HPCMtoECG')).toMatchObject({id: 823, extended: false, sizeBytes: 8})
+      expect(signal(db, 'DTE_HPCMtoECG', 'DteVeh_Pw_Actl')).toMatchObject({startBit: 31, length: 8, byteOrder: 'big_endian', signed: false, scale: 50, offset: 0, max: 12750, unit: 'watts'})
+      expect(message(db, 'TesterPhysicalReqVDM_FD1')).toMatchObject({id: 1825, sizeBytes: 64, sender: 'GWM'})
+      expect(signal(db, 'TesterPhysicalReqVDM_FD1', 'TesterPhysicalReqVDM')).toMatchObject({startBit: 7, length: 64, byteOrder: 'big_endian'})
+      expect(message(db, 'SelectDriveModeData')).toMatchObject({id: 1056, sizeBytes: 8, sender: 'ABS_ESC', cycleTimeMs: 1000})
+      expect(message(db, 'SelectDriveModeData')).toMatchObject({fd: true}) // VFrameFormat 14, the enum's 15th label
+      expect(message(db, 'SelectDriveModeData').attributes.get('VFrameFormat')).toBe('StandardCAN_FD')
+      expect(signal(db, 'SelectDriveModeData', 'AutoEpbMsgTxt_D_Rq').choices?.get(0n)).toBe('NoMessage')
+      expect(db.nodes).toContain('SOBDMC_HPCM_FD1')
+    },
+  },
   'road-capture/sample_can_spec.dbc': {
     // "m/s/s" is the registry's m/s²; REVERSE/EBRAKE [0|255] on 1 bit, FUEL and BOOST ranges out of reach.
     outcome: {warnings: ['unreachable-range']},
