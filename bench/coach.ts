@@ -16,7 +16,7 @@ import {openCar} from '../src/lib/car/index.js'
 import {Coach, coachConfig, RuleEngine, type TelemetryPoint} from '../src/lib/coach/index.js'
 import {CarDecoder, decodeToSamples, type SampleBatch} from '../src/lib/decode/index.js'
 import {parseDriverFaults, Simulator, SLOT} from '../src/lib/sim/index.js'
-import {loadTrackFile} from '../src/lib/track/index.js'
+import {LapTracker, loadTrackFile, type TimedLapEvent} from '../src/lib/track/index.js'
 import {type BenchResult, fold, measure} from './harness.js'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -24,17 +24,23 @@ const LAPS = 5
 const car = await openCar('bmw_e46_m3', {dataDir: join(ROOT, 'bench', 'no-data-dir')})
 const track = (await loadTrackFile(join(ROOT, 'tracks', 'pitwall_park.yaml'))).track!
 
+/** Lap events per batch, as the live path's lap tracker hands them to the coach with the samples. */
+const lapEvents: Array<readonly TimedLapEvent[]> = []
+
 /** Five laps with a fault or two each, decoded: the live path's input, 20 ms per batch. */
 function laps(): SampleBatch[] {
   const faults = parseDriverFaults('coast@T5:lap2,no-trail@T1:lap3,timid@T10:lap3,over-rev@lap4,late-brake@T4:lap5', track)
   const sim = new Simulator(car, track, {driverFaults: faults, seed: 1, startUs: Date.UTC(2026, 10, 22, 9) * 1000})
   const decoder = new CarDecoder(car)
+  const tracker = new LapTracker(track, car.channels)
   const out: SampleBatch[] = []
   const end = sim.crossingS(LAPS) + 2
   for (let t = 0; t < end; ) {
     const batch = new FrameBatch(64)
     t = sim.fill(batch, Math.min(end, t + 0.02))
-    out.push(decodeToSamples(decoder, batch))
+    const samples = decodeToSamples(decoder, batch)
+    lapEvents.push(tracker.feedSamples(samples))
+    out.push(samples)
   }
   return out
 }
@@ -46,7 +52,7 @@ const config = coachConfig(car)
 await measure('coach observe(): rule coach live path', {items: samples, note: `${LAPS} simulated laps with driver faults, ${batches.length} batches of 20 ms`, target: 450_000, unit: 'samples'}, () => {
   let findings = 0
   const engine = new RuleEngine({car, config, listener: {finding: () => findings++}, track})
-  for (const b of batches) engine.observe(b)
+  batches.forEach((b, k) => engine.observe(b, lapEvents[k]))
   return fold(findings, engine.best?.lapTimeMs ?? 0)
 })
 
@@ -94,7 +100,7 @@ function latencyResult(name: string, ms: number[], note: string): BenchResult {
   const ms: number[] = []
   const warm = Math.floor(batches.length / LAPS)
   batches.forEach((b, k) => {
-    coach.observe(b)
+    coach.observe(b, lapEvents[k])
     if (k < warm) return
     const start = performance.now()
     coach.analyze({})
@@ -106,7 +112,7 @@ function latencyResult(name: string, ms: number[], note: string): BenchResult {
 
 {
   const coach = new Coach({car, track})
-  for (const b of batches) coach.observe(b)
+  batches.forEach((b, k) => coach.observe(b, lapEvents[k]))
   const sim = new Simulator(car, track, {seed: 2, startUs: Date.now() * 1000 - 600e6})
   const p = sim.plan
   const state = {a: 0, brakeBar: 0, d: 0, fuelBurnedL: 0, lineOffsetM: 0, loop: -1, shiftRpm: 0, t: 0, throttle: 0, travelled: 0, v: 0}
@@ -131,7 +137,7 @@ function latencyResult(name: string, ms: number[], note: string): BenchResult {
   // /coach/brief when the model is known down (its server gone): the rules answer at once, without
   // waiting out the brief budget. test/bridge/coach-routes.test.ts holds only a liveness bound.
   const coach = new Coach({car, llm: {url: 'http://127.0.0.1:9'}, track})
-  for (const b of batches) coach.observe(b)
+  batches.forEach((b, k) => coach.observe(b, lapEvents[k]))
   const ms: number[] = []
   for (let call = 0; call < 300; call++) {
     const start = performance.now()

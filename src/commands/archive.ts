@@ -1,7 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {PitwallCommand} from '../lib/cli/index.js'
-import {parseDuration} from '../lib/config/index.js'
+import {durationFlag, onShutdown, PitwallCommand, urlFlag} from '../lib/cli/index.js'
 import {UsageError} from '../lib/errors.js'
 import {openLiveDbWork} from '../lib/ops/live-db-work.js'
 import type {ArchiveRunResult, RestoreOutcome, SessionListing} from '../lib/store/index.js'
@@ -37,9 +36,9 @@ While pitwall serve holds the live DB, the work runs inside serve (through its b
     'dry-run': Flags.boolean({description: 'Say what would be archived; write and remove nothing.'}),
     format: Flags.option({default: 'duckdb', description: 'Archive format.', options: ['duckdb', 'parquet'] as const})(),
     list: Flags.boolean({description: 'List every session, oldest first.', exclusive: ['all-ended', 'older-than', 'restore', 'dry-run']}),
-    'older-than': Flags.string({description: 'Only sessions that ended at least this long ago (duration: 7d, 12h).'}),
+    'older-than': durationFlag({description: 'Only sessions that ended at least this long ago (duration: 7d, 12h).'}),
     restore: Flags.string({description: 'Re-import an archive (.duckdb file or parquet session folder) into the live DB as an ended session.', exclusive: ['all-ended', 'older-than', 'dry-run']}),
-    url: Flags.string({description: 'Bridge URL of the serve that holds the live DB. Env: PITWALL_URL. Default: from <data-dir>/serve.json.'}),
+    url: urlFlag({description: 'Bridge URL of the serve that holds the live DB. Env: PITWALL_URL. Default: from <data-dir>/serve.json.'}),
   }
 
   static override strict = false
@@ -52,9 +51,12 @@ While pitwall serve holds the live DB, the work runs inside serve (through its b
     if ((flags.list || flags.restore) && ids.length > 0) {
       throw new UsageError(`session ids cannot go with --${flags.list ? 'list' : 'restore'}`, {code: 'PW_USAGE', suggestions: ['pitwall archive SESSION...', 'pitwall archive --list']})
     }
-    const olderThanMs = flags['older-than'] === undefined ? undefined : duration(flags['older-than'])
+    const olderThanMs = flags['older-than']
     const settings = await this.settings({dataDir: flags['data-dir'], url: flags.url})
     const work = await openLiveDbWork({dataDir: settings.dataDir, token: settings.get('token'), url: settings.get('url')})
+    // A stop lets the session being archived finish (verified, or left intact) and starts no other.
+    const abort = new AbortController()
+    const shutdown = onShutdown(async () => abort.abort())
     try {
       // Also under --json: where the work ran is a diagnostic, and stderr is where those go.
       if (work.note) process.stderr.write(`${work.note}\n`)
@@ -75,6 +77,7 @@ While pitwall serve holds the live DB, the work runs inside serve (through its b
         format: flags.format,
         ids,
         ...(olderThanMs === undefined ? {} : {olderThanMs}),
+        signal: abort.signal,
       })
       if (!this.jsonEnabled()) this.logToStderr(describe(result))
       if (result.failed.length > 0) {
@@ -85,15 +88,8 @@ While pitwall serve holds the live DB, the work runs inside serve (through its b
       return result
     } finally {
       await work.close()
+      shutdown.dispose()
     }
-  }
-}
-
-function duration(text: string): number {
-  try {
-    return parseDuration(text)
-  } catch (error) {
-    throw new UsageError(`--older-than: ${(error as Error).message}`, {code: 'PW_BAD_DURATION', suggestions: ['--older-than 7d', '--older-than 12h']})
   }
 }
 

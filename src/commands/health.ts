@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
-import {PitwallCommand} from '../lib/cli/index.js'
+import {onShutdown, PitwallCommand, urlFlag} from '../lib/cli/index.js'
 import {UsageError} from '../lib/errors.js'
-import {healthExitCode, type HealthReading, onShutdown, runHealth} from '../lib/ops/index.js'
+import {healthExitCode, type HealthReading, runHealth} from '../lib/ops/index.js'
 
 export type HealthResult = HealthReading
 
@@ -23,7 +23,7 @@ Exit 0 ok, 1 degraded, 2 down (the bridge is not reachable). --json prints the b
 
   static override flags = {
     interval: Flags.integer({default: 1000, description: 'Milliseconds between reads under --watch.', hidden: true, min: 100}),
-    url: Flags.string({description: 'Bridge URL. Env: PITWALL_URL. Default: from <data-dir>/serve.json, else http://127.0.0.1:8765.'}),
+    url: urlFlag(),
     watch: Flags.boolean({char: 'w', description: 'Refresh every second until Ctrl-C.'}),
   }
 

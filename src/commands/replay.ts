@@ -1,15 +1,12 @@
 import {Args, Flags} from '@oclif/core'
 
 import {openCar} from '../lib/car/index.js'
-import {parseDuration} from '../lib/config/index.js'
-import {UsageError} from '../lib/errors.js'
-import {PitwallCommand, parseMeta} from '../lib/cli/index.js'
-import {bridgeClient, servingBridge} from '../lib/ops/index.js'
-import {openReplayBridge, openReplayStore, parseSpeed, parseStartTime, replayLog, type ReplaySummary} from '../lib/replay/index.js'
-import {parseSinkSpec} from '../lib/sim/index.js'
-import {openStoredFrames} from '../lib/replay/stored-frames.js'
+import {carFlag, durationFlag, metaFlag, onShutdown, PitwallCommand, sinkFlagOf, speedFlag, startTimeFlag, urlFlag} from '../lib/cli/index.js'
+import {createLogger} from '../lib/log.js'
+import {type ReplayResult, runReplay} from '../lib/replay/index.js'
+import {lapTrack} from '../lib/track/index.js'
 
-export type ReplayResult = ReplaySummary & {readonly stored?: {session?: string; stored: number; dropped: number}}
+export type {ReplayResult} from '../lib/replay/index.js'
 
 export default class Replay extends PitwallCommand {
   static override args = {
@@ -36,70 +33,58 @@ Output (--format): jsonl prints one object per decoded frame: {"ts", "id", "exte
   ]
 
   static override flags = {
-    car: Flags.string({description: 'Car id, car YAML or bare .dbc. Env: PITWALL_CAR. Default: bmw_e46_m3.'}),
+    car: carFlag(),
     format: Flags.option({default: 'jsonl', description: 'Output format on stdout.', options: ['jsonl', 'candump', 'table'] as const})(),
     'input-format': Flags.option({default: 'auto', description: 'Log format; auto detects it from the content.', options: ['auto', 'candump', 'candump-screen', 'asc'] as const})(),
-    'max-gap': Flags.string({description: 'Cut idle gaps longer than this when pacing (duration: 500ms, 5s).'}),
-    speed: Flags.string({default: 'max', description: 'max, or a factor of real time (1 = real time), pacing by the recorded timestamps.'}),
-    'start-time': Flags.string({description: 'Anchor a log with relative timestamps: ISO date-time or epoch seconds.'}),
-    meta: Flags.string({description: 'With --to db: run-sheet entry key=value for the new session; repeatable.', multiple: true}),
-    to: Flags.string({default: 'stdout', description: 'stdout; candump:FILE (a candump log); db (a new session in the live DB, tagged as a replay of its origin); bridge[:URL] (a running serve).'}),
+    'max-gap': durationFlag({description: 'Cut idle gaps longer than this when pacing (duration: 500ms, 5s).'}),
+    speed: speedFlag({default: 'max', description: 'max, or a factor of real time (1 = real time), pacing by the recorded timestamps.'}),
+    'start-time': startTimeFlag({description: 'Anchor a log with relative timestamps: ISO date-time or epoch seconds.'}),
+    meta: metaFlag({description: 'With --to db: run-sheet entry key=value for the new session; repeatable.'}),
+    to: sinkFlagOf(['stdout', 'candump', 'db', 'bridge'], 'replay writes to stdout, candump:FILE, db or bridge[:URL]')({
+      default: 'stdout',
+      description: 'stdout; candump:FILE (a candump log); db (a new session in the live DB, tagged as a replay of its origin); bridge[:URL] (a running serve).',
+    }),
+    track: Flags.string({description: "With --to db: track id or YAML the new session's laps are timed on (default: the run sheet's track, --meta track=ID, when it is a known track)."}),
     unknown: Flags.boolean({default: false, description: 'Also output frames no message matches (message null).'}),
+    url: urlFlag(),
   }
 
   static override summary = 'Replay a candump or ASC log through the decoder and the car pipelines.'
 
   async run(): Promise<ReplayResult> {
     const {args, flags} = await this.parse(Replay)
-    const settings = await this.settings({car: flags.car, dataDir: flags['data-dir']})
+    const settings = await this.settings({car: flags.car, dataDir: flags['data-dir'], logLevel: flags['log-level'], url: flags.url})
     const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
-    let target = parseSinkSpec(flags.to)
-    const access = {dataDir: settings.dataDir, token: settings.get('token'), url: settings.get('url')}
-    const held = target.kind === 'db' ? await servingBridge(access) : undefined
-    if (held) {
-      process.stderr.write(`the live DB is held by pitwall serve (pid ${held.pid}): sending the frames to its bridge at ${held.client.options.url}\n`)
-      target = {kind: 'bridge', url: held.client.options.url}
-    }
-    if (target.kind !== 'stdout' && target.kind !== 'candump' && target.kind !== 'db' && target.kind !== 'bridge') {
-      throw new UsageError(`--to ${flags.to}: replay writes to stdout, candump:FILE, db or bridge[:URL]`, {code: 'PW_BAD_TARGET', suggestions: ['--to candump:out.log', '--to db']})
-    }
-    const candumpFile = target.kind === 'candump' ? target.path : undefined
+    const laps = await lapTrack(flags.track, {dataDir: settings.dataDir, ...(flags.meta ? {runSheet: flags.meta} : {})})
+    // SIGINT, SIGTERM, SIGHUP: stop reading, finish what was read, print the summary.
     const abort = new AbortController()
-    process.once('SIGINT', () => abort.abort())
-    // A session id reads the live DB, which needs this process to be its only user (exit 69 otherwise).
-    const stored = await openStoredFrames(args.file, settings.dataDir)
-    if (target.kind === 'db' && stored?.format === 'live-db') {
-      await stored.close()
-      throw new UsageError(`session ${stored.sessionId} is still in the live DB, which replay --to db writes: archive it first, then replay the archive`, {
-        code: 'PW_REPLAY_SAME_DB',
-        suggestions: [`pitwall archive ${stored.sessionId}`, `pitwall replay ${stored.sessionId} --to db`],
+    const shutdown = onShutdown(async () => abort.abort())
+    try {
+      const result = await runReplay({
+        access: {token: settings.get('token'), url: settings.get('url')},
+        car,
+        dataDir: settings.dataDir,
+        file: args.file,
+        format: this.jsonEnabled() ? 'none' : flags.format,
+        inputFormat: flags['input-format'],
+        log: createLogger({level: flags['log-level'] ?? 'warn'}).child({module: 'replay'}),
+        ...(flags['max-gap'] === undefined ? {} : {maxGapUs: flags['max-gap'] * 1000}),
+        out: process.stdout,
+        ...(flags.meta ? {runSheet: flags.meta} : {}),
+        say: (line) => process.stderr.write(`${line}\n`),
+        signal: abort.signal,
+        speed: flags.speed,
+        ...(flags['start-time'] === undefined ? {} : {startTimeUs: flags['start-time']}),
+        stdin: process.stdin,
+        to: flags.to,
+        ...(laps ? {track: laps.track, trackGiven: laps.given} : {}),
+        unknown: flags.unknown,
       })
+      if (!this.jsonEnabled()) this.logToStderr(describe(result))
+      return result
+    } finally {
+      shutdown.dispose()
     }
-    const origin = stored?.label ?? args.file
-    const db =
-      target.kind === 'db'
-        ? await openReplayStore(settings.dataDir, car, origin, parseMeta(flags.meta))
-        : target.kind === 'bridge'
-          ? await openReplayBridge(held?.client ?? (await bridgeClient({...access, url: target.url ?? access.url})), origin, abort.signal)
-          : undefined
-    const summary = await replayLog({
-      car,
-      ...(candumpFile ? {candumpFile} : {}),
-      format: this.jsonEnabled() || target.kind !== 'stdout' ? 'none' : flags.format,
-      input: args.file === '-' ? process.stdin : args.file,
-      inputFormat: flags['input-format'],
-      ...(flags['max-gap'] ? {maxGapUs: parseDuration(flags['max-gap']) * 1000} : {}),
-      out: process.stdout,
-      signal: abort.signal,
-      speed: parseSpeed(flags.speed),
-      ...(flags['start-time'] ? {startTimeUs: parseStartTime(flags['start-time'])} : {}),
-      unknown: flags.unknown,
-      ...(stored ? {stored} : {}),
-      ...(db ? {toStore: db.toStore} : {}),
-    }).finally(() => stored?.close())
-    const result: ReplayResult = {...summary, ...(db ? {stored: await db.finish()} : {})}
-    if (!this.jsonEnabled()) this.logToStderr(describe(result))
-    return result
   }
 }
 

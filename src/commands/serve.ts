@@ -4,13 +4,10 @@ import {Flags} from '@oclif/core'
 
 import {loadOrCreateToken, startServe, DEFAULT_PORT, isLoopbackHost} from '../lib/bridge/index.js'
 import {openCar} from '../lib/car/index.js'
-import {PitwallCommand, parseMeta} from '../lib/cli/index.js'
-import {parseDuration} from '../lib/config/index.js'
+import {bitrateFlag, carFlag, durationFlag, firmwareFlag, metaFlag, onShutdown, PitwallCommand, speedFlag} from '../lib/cli/index.js'
 import {UsageError} from '../lib/errors.js'
-import {parseBitrate, resolveBus} from '../lib/ingest/index.js'
+import {resolveBus} from '../lib/source/index.js'
 import {createLogger, type Logger} from '../lib/log.js'
-import {onShutdown} from '../lib/ops/index.js'
-import {parseSpeed} from '../lib/replay/index.js'
 import {parseDriverFaults} from '../lib/sim/index.js'
 import {DEFAULT_TRACK, openTrack} from '../lib/track/index.js'
 import {servePlugins} from '../lib/bridge/plugins.js'
@@ -22,7 +19,7 @@ Sources (any number): --simulate (the built-in E46 M3 on a track), --device PATH
 
 Auth is on: at first start a token is written to <data-dir>/token (mode 0600) unless PITWALL_TOKEN is set; every route but /health needs it (X-Pitwall-Token or Authorization: Bearer; WebSocket: subprotocol token.<TOKEN>). Only loopback is bound unless --allow-remote (docs/security.md).
 
-While serve runs it owns the live DB: pitwall archive, vacuum and health talk to it through the URL in <data-dir>/serve.json. SIGTERM/SIGINT: stop accepting, finish requests, stop sources, flush, checkpoint, close, exit 0.`
+While serve runs it owns the live DB: pitwall archive, vacuum and health talk to it through the URL in <data-dir>/serve.json. SIGTERM, SIGINT or SIGHUP: stop accepting, finish requests, stop sources, flush, checkpoint, close, exit 0.`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> --simulate', description: 'Everything on its defaults: simulator, default car, the default data dir.'},
@@ -33,28 +30,28 @@ While serve runs it owns the live DB: pitwall archive, vacuum and health talk to
   static override flags = {
     'allow-remote': Flags.boolean({description: 'Allow --host beyond loopback (needs auth on: a token).'}),
     'archive-on-end': Flags.boolean({description: 'Archive each session when it ends.'}),
-    bitrate: Flags.string({description: 'CAN bitrate for adapters (500k, 1M); overrides the car.'}),
+    bitrate: bitrateFlag({description: 'CAN bitrate for adapters (500k, 1M); overrides the car.'}),
     'can-fd': Flags.integer({description: 'Read an adapter from this open descriptor.', min: 0}),
-    car: Flags.string({description: 'Car id, car YAML or bare .dbc. Env: PITWALL_CAR. Default: bmw_e46_m3.'}),
+    car: carFlag(),
     dev: Flags.boolean({description: 'Pretty, human-readable logs instead of JSON lines.'}),
     device: Flags.string({description: 'Read a serial slcan adapter at this path.'}),
     'driver-fault': Flags.string({dependsOn: ['simulate'], description: 'Simulator driver mistakes, as simulate --driver-fault (docs/coaching.md).'}),
-    firmware: Flags.option({description: "The adapter's slcan firmware family (auto probes).", options: ['auto', 'canable-stock', 'lawicel', 'canable-2.5'] as const})(),
+    firmware: firmwareFlag({description: "The adapter's slcan firmware family (auto probes)."}),
     fps: Flags.integer({description: 'Simulator frame rate (default: the car\'s nominal rate).', min: 1}),
     host: Flags.string({default: '127.0.0.1', description: 'Address to listen on.'}),
     'insecure-no-auth': Flags.boolean({description: 'Turn auth off (health says so). Refused with --allow-remote.'}),
     'listen-only': Flags.boolean({allowNo: true, description: 'Open adapters listen-only; overrides the car.'}),
     'llm-model': Flags.string({description: 'Model id for the local model\'s requests (default: the first it lists). Env: PITWALL_LLM_MODEL.'}),
     'llm-url': Flags.string({description: 'OpenAI-compatible base URL of a local model, including /v1. Env: PITWALL_LLM_URL.'}),
-    meta: Flags.string({description: 'Run-sheet entry key=value; repeatable.', multiple: true}),
+    meta: metaFlag({description: 'Run-sheet entry key=value; repeatable.'}),
     port: Flags.integer({default: DEFAULT_PORT, description: 'Port to listen on (0: any free port; serve.json says which).', max: 65_535, min: 0}),
     'rate-limit': Flags.integer({default: 20, description: 'Requests per second per client on /coach/* and /session/*/signals.', min: 1}),
-    'realtime-interval': Flags.string({default: '100ms', description: 'WebSocket telemetry_update period.'}),
+    'realtime-interval': durationFlag({default: '100ms', description: 'WebSocket telemetry_update period.'}),
     replay: Flags.string({description: 'Play a recorded CAN log as a live source (re-stamped to now).'}),
     'replay-loop': Flags.boolean({description: 'Start --replay over when it ends.', dependsOn: ['replay']}),
-    'replay-speed': Flags.string({description: 'Speed of --replay: a factor of real time (default 1).', dependsOn: ['replay']}),
+    'replay-speed': speedFlag({dependsOn: ['replay'], description: 'Speed of --replay: a factor of real time (default 1).'}),
     seed: Flags.integer({description: 'Simulator seed.'}),
-    'session-idle': Flags.string({default: '30m', description: 'End the session after this long without frames.'}),
+    'session-idle': durationFlag({default: '30m', description: 'End the session after this long without frames.'}),
     simulate: Flags.boolean({description: 'Run the built-in simulator as a source.'}),
     track: Flags.string({description: `Track id or YAML, for laps (default with --simulate: ${DEFAULT_TRACK}; else the run sheet's track if shipped).`}),
     udp: Flags.integer({description: 'Accept JSON telemetry points on 127.0.0.1:PORT.', max: 65_535, min: 0}),
@@ -75,7 +72,7 @@ While serve runs it owns the live DB: pitwall archive, vacuum and health talk to
     if (f['allow-remote'] && f['insecure-no-auth']) throw new UsageError('--allow-remote needs auth: it cannot go with --insecure-no-auth', {code: 'PW_REMOTE_BIND'})
     const log = makeLogger(f.dev, settings.get('logLevel') ?? 'info')
     const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
-    const runSheet = parseMeta(f.meta)
+    const runSheet = f.meta
     const trackRef = f.track ?? (f.simulate ? DEFAULT_TRACK : undefined)
     const track = trackRef === undefined ? undefined : await openTrack(trackRef, {dataDir: settings.dataDir})
     const token = f['insecure-no-auth'] ? undefined : await loadOrCreateToken(settings.dataDir)
@@ -87,24 +84,24 @@ While serve runs it owns the live DB: pitwall archive, vacuum and health talk to
     const driverFaults = f['driver-fault'] === undefined || !track ? undefined : parseDriverFaults(f['driver-fault'], track)
     const serve = await startServe({
       allowRemote: f['allow-remote'],
-      bus: resolveBus(car, {...(f.bitrate === undefined ? {} : {bitrate: parseBitrate(f.bitrate)}), ...(f['listen-only'] === undefined ? {} : {listenOnly: f['listen-only']})}),
+      bus: resolveBus(car, {...(f.bitrate === undefined ? {} : {bitrate: f.bitrate}), ...(f['listen-only'] === undefined ? {} : {listenOnly: f['listen-only']})}),
       car,
       dataDir: settings.dataDir,
       host: f.host,
-      idleEndMs: parseDuration(f['session-idle']),
+      idleEndMs: f['session-idle'],
       log,
       onMessage: (line) => this.logToStderr(line),
       plugins: (bridge) => servePlugins(bridge, {log, ...(llmUrl ? {llmUrl} : {}), ...(llmModel ? {llmModel} : {})}),
       port: f.port,
       rateLimitPerS: f['rate-limit'],
-      realtimeIntervalMs: parseDuration(f['realtime-interval']),
+      realtimeIntervalMs: f['realtime-interval'],
       runSheet,
       sources: {
         ...(f.simulate ? {simulate: {...(f.seed === undefined ? {} : {seed: f.seed}), ...(f.fps === undefined ? {} : {fps: f.fps}), ...(driverFaults ? {driverFaults} : {})}} : {}),
         ...(f.device === undefined ? {} : {device: f.device}),
         ...(f['can-fd'] === undefined ? {} : {canFd: f['can-fd']}),
         ...(f.udp === undefined ? {} : {udpPort: f.udp}),
-        ...(f.replay === undefined ? {} : {replay: {loop: f['replay-loop'], path: f.replay, speed: parseSpeed(f['replay-speed'] ?? '1')}}),
+        ...(f.replay === undefined ? {} : {replay: {loop: f['replay-loop'], path: f.replay, speed: f['replay-speed'] ?? 1}}),
         ...(f.usb === undefined ? {} : {usb: {bin, callbackArgs: callbackArgs(settings.dataDir, car.file, f), device: f.usb, ...(f['termux-usb'] ? {termuxUsb: f['termux-usb']} : {})}}),
       },
       token: token?.token,
@@ -122,13 +119,13 @@ While serve runs it owns the live DB: pitwall archive, vacuum and health talk to
 }
 
 /** What the termux-usb callback must be told: it starts in termux-usb's environment, without our flags. */
-function callbackArgs(dataDir: string, carFile: string, f: {bitrate?: string | undefined; firmware?: string | undefined; 'listen-only'?: boolean | undefined}): string[] {
+function callbackArgs(dataDir: string, carFile: string, f: {bitrate?: number | undefined; firmware?: string | undefined; 'listen-only'?: boolean | undefined}): string[] {
   return [
     '--data-dir',
     dataDir,
     '--car',
     carFile,
-    ...(f.bitrate === undefined ? [] : ['--bitrate', f.bitrate]),
+    ...(f.bitrate === undefined ? [] : ['--bitrate', String(f.bitrate)]),
     ...(f.firmware === undefined ? [] : ['--firmware', f.firmware]),
     ...(f['listen-only'] === undefined ? [] : [f['listen-only'] ? '--listen-only' : '--no-listen-only']),
   ]

@@ -1,14 +1,11 @@
 import {Flags} from '@oclif/core'
 
 import {openCar} from '../lib/car/index.js'
-import {FIRMWARE_FAMILIES} from '../lib/can/slcan/index.js'
-import {parseMeta, PitwallCommand} from '../lib/cli/index.js'
-import {parseDuration} from '../lib/config/index.js'
+import {carFlag, durationFlag, emulatedFirmwareFlag, metaFlag, numberFlag, onShutdown, PitwallCommand, sinkFlag, speedFlag, startTimeFlag} from '../lib/cli/index.js'
 import {UsageError} from '../lib/errors.js'
 import {createLogger} from '../lib/log.js'
-import {onShutdown, servingBridge} from '../lib/ops/index.js'
-import {parseSpeed, parseStartTime} from '../lib/replay/index.js'
-import {DRIVER_FAULT_KINDS, parseDriverFaults, parseSinkSpec, runSimulation, type SimulateSummary} from '../lib/sim/index.js'
+import {DRIVER_FAULT_KINDS, parseDriverFaults} from '../lib/sim/index.js'
+import {runSimulation, type SimulateSummary} from '../lib/simulate/index.js'
 import {DEFAULT_TRACK, openTrack} from '../lib/track/index.js'
 
 export type SimulateResult = SimulateSummary
@@ -18,7 +15,7 @@ export default class Simulate extends PitwallCommand {
 
 --to: stdout (candump lines), candump:FILE, slcan:PATH (act as a CANable on a tty), slcan:pty:LINK (create a pty with socat and be the CANable on it), udp://HOST:PORT (JSON points, 20/s), db (the live DB, with the laps the lap detector finds), bridge[:URL] (a running pitwall serve stores them; the URL defaults to <data-dir>/serve.json's). While serve holds the live DB, --to db sends to its bridge instead (stderr says so).
 
-Real time by default; --speed max runs file sinks as fast as possible. Ends after --laps or --duration, or on SIGTERM/SIGINT, with a summary on stderr (on stdout with --json). Fault injection: --drop-rate, --garbage-rate, --unplug-after with --unplug-for; driver mistakes for the coach: --driver-fault. See docs/simulate.md.`
+Real time by default; --speed max runs file sinks as fast as possible. Ends after --laps or --duration, or on SIGTERM, SIGINT or SIGHUP, with a summary on stderr (on stdout with --json). Fault injection: --drop-rate, --garbage-rate, --unplug-after with --unplug-for; driver mistakes for the coach: --driver-fault. See docs/simulate.md.`
 
   static override enableJsonFlag = true
 
@@ -32,22 +29,22 @@ Real time by default; --speed max runs file sinks as fast as possible. Ends afte
   ]
 
   static override flags = {
-    car: Flags.string({description: 'Car id, car YAML or bare .dbc. Env: PITWALL_CAR. Default: bmw_e46_m3.'}),
+    car: carFlag(),
     'driver-fault': Flags.string({description: `Driver mistakes: KIND@T<n> (every lap), KIND@lap<n> (the whole lap), KIND@T<n>:lap<n>; corners by number or name from the track file. Kinds: ${DRIVER_FAULT_KINDS.join(', ')}.`}),
-    'drop-rate': Flags.string({description: 'Share of frames (UDP: points) not sent, 0 to below 1; counted per id in the summary.'}),
-    duration: Flags.string({description: 'Stop after this much simulated time (duration: 90s, 10m).'}),
-    firmware: Flags.option({default: 'canable-stock', description: 'Firmware the emulated adapter runs (slcan sinks).', options: FIRMWARE_FAMILIES})(),
-    fps: Flags.string({description: "Frames per second for the whole car (every message's rate scales); UDP: points per second (default 20). Default: the car's nominal rate."}),
-    'garbage-rate': Flags.string({description: 'Chance, per frame, of a garbage line (slcan, candump) or a malformed datagram (udp) before it; counted.'}),
+    'drop-rate': numberFlag({description: 'Share of frames (UDP: points) not sent, 0 to below 1; counted per id in the summary.'}),
+    duration: durationFlag({description: 'Stop after this much simulated time (duration: 90s, 10m).'}),
+    firmware: emulatedFirmwareFlag({default: 'canable-stock', description: 'Firmware the emulated adapter runs (slcan sinks).'}),
+    fps: numberFlag({description: "Frames per second for the whole car (every message's rate scales); UDP: points per second (default 20). Default: the car's nominal rate."}),
+    'garbage-rate': numberFlag({description: 'Chance, per frame, of a garbage line (slcan, candump) or a malformed datagram (udp) before it; counted.'}),
     laps: Flags.integer({description: 'Stop after this many full laps (the out-lap from the start does not count).', min: 1}),
-    meta: Flags.string({description: 'Run-sheet entry key=value for --to db; repeatable.', multiple: true}),
+    meta: metaFlag({description: 'Run-sheet entry key=value for --to db; repeatable.'}),
     seed: Flags.integer({default: 1, description: 'Random seed: the same seed drives the same laps.'}),
-    speed: Flags.string({default: '1', description: 'Factor of real time, or max (stdout, candump:FILE and db only).'}),
-    'start-time': Flags.string({description: 'Epoch of the first frame (ISO date-time or epoch seconds), for byte-identical files. Default: now.'}),
-    to: Flags.string({default: 'stdout', description: 'stdout | candump:FILE | slcan:PATH | slcan:pty:LINK | udp://HOST:PORT | db | bridge[:URL]'}),
+    speed: speedFlag({default: '1', description: 'Factor of real time, or max (stdout, candump:FILE and db only).'}),
+    'start-time': startTimeFlag({description: 'Epoch of the first frame (ISO date-time or epoch seconds), for byte-identical files. Default: now.'}),
+    to: sinkFlag({default: 'stdout', description: 'stdout | candump:FILE | slcan:PATH | slcan:pty:LINK | udp://HOST:PORT | db | bridge[:URL]'}),
     track: Flags.string({default: DEFAULT_TRACK, description: 'Track id or track YAML.'}),
-    'unplug-after': Flags.string({description: 'slcan:pty only: unplug the adapter after this much simulated time (duration).'}),
-    'unplug-for': Flags.string({description: 'slcan:pty only: how long it stays unplugged (duration).'}),
+    'unplug-after': durationFlag({description: 'slcan:pty only: unplug the adapter after this much simulated time (duration).'}),
+    'unplug-for': durationFlag({description: 'slcan:pty only: how long it stays unplugged (duration).'}),
   }
 
   static override summary = 'Drive a synthetic E46 M3 around a track and send its CAN frames somewhere.'
@@ -57,7 +54,7 @@ Real time by default; --speed max runs file sinks as fast as possible. Ends afte
     const abort = new AbortController()
     const shutdown = onShutdown(async () => abort.abort())
     try {
-      const sink = parseSinkSpec(flags.to)
+      const sink = flags.to
       if (this.jsonEnabled() && sink.kind === 'stdout') {
         throw new UsageError('--json and --to stdout both want stdout', {code: 'PW_JSON_STREAM', suggestions: ['--to candump:FILE --json', 'leave out --json: the summary goes to stderr']})
       }
@@ -65,25 +62,24 @@ Real time by default; --speed max runs file sinks as fast as possible. Ends afte
       const log = createLogger({level: settings.get('logLevel') ?? 'info'}).child({module: 'simulate'})
       const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
       const track = await openTrack(flags.track, {dataDir: settings.dataDir})
-      const held = sink.kind === 'db' ? await servingBridge({dataDir: settings.dataDir}) : undefined
-      if (held) process.stderr.write(`the live DB is held by pitwall serve (pid ${held.pid}): sending the frames to its bridge at ${held.client.options.url}\n`)
       const summary = await runSimulation({
         car,
         dataDir: settings.dataDir,
+        log,
         ...optional('driverFaults', flags['driver-fault'] === undefined ? undefined : parseDriverFaults(flags['driver-fault'], track)),
-        ...optional('dropRate', rate('--drop-rate', flags['drop-rate'])),
+        ...optional('dropRate', flags['drop-rate']),
         ...optional('durationS', seconds(flags.duration)),
         firmware: flags.firmware,
-        ...optional('fps', rate('--fps', flags.fps)),
-        ...optional('garbageRate', rate('--garbage-rate', flags['garbage-rate'])),
+        ...optional('fps', flags.fps),
+        ...optional('garbageRate', flags['garbage-rate']),
         ...optional('laps', flags.laps),
         onEvent: (message) => log.info(message),
-        runSheet: parseMeta(flags.meta),
+        runSheet: flags.meta,
         seed: flags.seed,
         signal: abort.signal,
-        sink: held ? {kind: 'bridge', url: held.client.options.url} : sink,
-        speed: parseSpeed(flags.speed),
-        ...optional('startUs', flags['start-time'] === undefined ? undefined : parseStartTime(flags['start-time'])),
+        sink,
+        speed: flags.speed,
+        ...optional('startUs', flags['start-time']),
         track,
         ...optional('unplugAfterS', seconds(flags['unplug-after'])),
         ...optional('unplugForS', seconds(flags['unplug-for'])),
@@ -100,14 +96,8 @@ function optional<K extends string, V>(key: K, value: V | undefined): {[P in K]?
   return (value === undefined ? {} : {[key]: value}) as {[P in K]?: V}
 }
 
-function seconds(text: string | undefined): number | undefined {
-  return text === undefined ? undefined : parseDuration(text) / 1000
-}
-
-function rate(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined
-  if (!/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`${flag} ${text}: give a plain number, e.g. 0.01`, {code: 'PW_BAD_NUMBER'})
-  return Number(text)
+function seconds(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : ms / 1000
 }
 
 function describe(s: SimulateSummary): string {

@@ -1,8 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {createTaskList, PitwallCommand} from '../lib/cli/index.js'
-import {parseDuration} from '../lib/config/index.js'
-import {UsageError} from '../lib/errors.js'
+import {createTaskList, durationFlag, onShutdown, PitwallCommand, urlFlag} from '../lib/cli/index.js'
 import {openLiveDbWork} from '../lib/ops/live-db-work.js'
 import type {VacuumResult} from '../lib/store/index.js'
 
@@ -25,26 +23,24 @@ Meant for cron or the daily scheduler, when nothing is being ingested. While pit
   static override flags = {
     'dry-run': Flags.boolean({description: 'Measure and say what would be done; change nothing.'}),
     force: Flags.boolean({description: 'Shrink whatever the fraction of free blocks.'}),
-    retention: Flags.string({default: '90d', description: 'Keep ingest log entries this long (duration: 90d).'}),
+    retention: durationFlag({default: '90d', description: 'Keep ingest log entries this long (duration: 90d).'}),
     threshold: Flags.integer({default: 25, description: 'Shrink when free blocks exceed this percent of the file.', max: 100, min: 0}),
-    url: Flags.string({description: 'Bridge URL of the serve that holds the live DB. Env: PITWALL_URL. Default: from <data-dir>/serve.json.'}),
+    url: urlFlag({description: 'Bridge URL of the serve that holds the live DB. Env: PITWALL_URL. Default: from <data-dir>/serve.json.'}),
   }
 
   static override summary = 'Checkpoint, apply retention and shrink the live DB.'
 
   async run(): Promise<VacuumCommandResult> {
     const {flags} = await this.parse(Vacuum)
-    let retentionMs: number
-    try {
-      retentionMs = parseDuration(flags.retention)
-    } catch (error) {
-      throw new UsageError(`--retention: ${(error as Error).message}`, {code: 'PW_BAD_DURATION', suggestions: ['--retention 90d']})
-    }
+    const retentionMs = flags.retention
     const settings = await this.settings({dataDir: flags['data-dir'], url: flags.url})
     const work = await openLiveDbWork({dataDir: settings.dataDir, token: settings.get('token'), url: settings.get('url')})
     // Also under --json: where the work ran is a diagnostic, and stderr is where those go.
     if (work.note) process.stderr.write(`${work.note}\n`)
     const outcome: {result?: VacuumResult; error?: unknown} = {}
+    // A vacuum is one step (the copy is verified and swapped in, or left for the next open to
+    // remove): a stop lets it finish and close the DB; a second Ctrl-C exits at once.
+    const shutdown = onShutdown(async () => undefined)
     try {
       await createTaskList([
         {
@@ -63,6 +59,7 @@ Meant for cron or the daily scheduler, when nothing is being ingested. While pit
       ]).run()
     } finally {
       await work.close()
+      shutdown.dispose()
     }
     if (!outcome.result) throw outcome.error
     return outcome.result

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {CarValidator, defaultTargets} from '../lib/car/index.js'
+import {CarValidator, defaultTargets} from '../lib/validate/index.js'
 import {createTaskList, PitwallCommand} from '../lib/cli/index.js'
 import {ExitCode, UsageError} from '../lib/errors.js'
 import {type Finding, formatFinding} from '../lib/findings.js'

@@ -123,6 +123,7 @@ describe('the health screen', () => {
     simulator: {running: false},
     status: 'degraded',
     tall_rows: {last_5min: 0},
+    track: null,
     uptime_s: 800,
     version: '0.1.0',
     wide_rows: {last_5min: 0},

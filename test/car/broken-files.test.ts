@@ -2,7 +2,7 @@ import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join, relative} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {CarValidator} from '../../src/lib/car/index.js'
+import {CarValidator} from '../../src/lib/validate/index.js'
 import {ROOT} from '../helpers.js'
 
 const BROKEN = join(ROOT, 'test', 'fixtures', 'broken')

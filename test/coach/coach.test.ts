@@ -45,11 +45,11 @@ describe('Coach.analyze', {timeout: 120_000}, () => {
   it('{} analyzes the live lap: where, the delta to the best lap, what the rules found, and the next corner as a pace note', () => {
     const c = coach()
     // Stop just after the coast into Quarry on lap 2.
-    drive(car, track, (s) => c.observe(s), {faults: 'coast@T5:lap2', laps: 1})
+    drive(car, track, (s, laps) => c.observe(s, laps), {faults: 'coast@T5:lap2', laps: 1})
     const mid = coach()
     let answer = mid.analyze({})
-    drive(car, track, (s) => {
-      mid.observe(s)
+    drive(car, track, (s, laps) => {
+      mid.observe(s, laps)
       if (mid.status().rules.findings > 0 && answer.coach_source === 'fallback') answer = mid.analyze({})
     }, {faults: 'coast@T5:lap2', laps: 2})
     expect(answer.coach_source).toBe('rule')
@@ -62,7 +62,7 @@ describe('Coach.analyze', {timeout: 120_000}, () => {
 
   it('a burst of seed 001 points is analyzed on its own, against the live best lap', () => {
     const c = coach()
-    drive(car, track, (s) => c.observe(s), {laps: 2})
+    drive(car, track, (s, laps) => c.observe(s, laps), {laps: 2})
     // Braking hard into the Hairpin 40 m after the best lap did, at the same speed.
     const best = c.status().rules.best_lap
     expect(best).toBe(2)
@@ -95,7 +95,7 @@ describe('Coach.analyze', {timeout: 120_000}, () => {
 describe('Coach.brief and ask from the rules', {timeout: 120_000}, () => {
   it('briefs on the last lap against the best: sectors, what to work on, the car', async () => {
     const c = coach()
-    drive(car, track, (s) => c.observe(s), {faults: 'late-throttle@T1:lap3,coast@T5:lap3', laps: 3})
+    drive(car, track, (s, laps) => c.observe(s, laps), {faults: 'late-throttle@T1:lap3,coast@T5:lap3', laps: 3})
     const brief = await c.brief({})
     expect(brief.coach_source).toBe('rule')
     expect(brief.coaching).toMatch(
@@ -119,9 +119,9 @@ describe('Coach insights and notes', {timeout: 120_000}, () => {
     c.onInsight((u) => insights.push(u))
     c.onNote((n) => notes.push(n))
     let cueDuringObserve = false
-    drive(car, track, (s) => {
+    drive(car, track, (s, laps) => {
       const before = insights.length
-      c.observe(s)
+      c.observe(s, laps)
       if (insights.slice(before).some((u) => u.kind === 'cue')) cueDuringObserve = true
     }, {faults: 'coast@T5:lap2', laps: 2})
     expect(cueDuringObserve).toBe(true)
@@ -155,17 +155,17 @@ describe('Coach insights and notes', {timeout: 120_000}, () => {
       throw new Error('broken client')
     })
     const off = c.onInsight((u) => seen.push(u.kind))
-    drive(car, track, (s) => c.observe(s), {faults: 'coast@T5:lap1', laps: 1})
+    drive(car, track, (s, laps) => c.observe(s, laps), {faults: 'coast@T5:lap1', laps: 1})
     expect(seen).toContain('cue')
     off()
     const n = seen.length
-    drive(car, track, (s) => c.observe(s), {faults: 'coast@T5:lap1', laps: 1})
+    drive(car, track, (s, laps) => c.observe(s, laps), {faults: 'coast@T5:lap1', laps: 1})
     expect(seen.length).toBe(n)
   })
 
   it('resetSession forgets laps and the best lap', () => {
     const c = coach()
-    drive(car, track, (s) => c.observe(s), {laps: 2})
+    drive(car, track, (s, laps) => c.observe(s, laps), {laps: 2})
     expect(c.status().rules).toMatchObject({best_lap: 2, laps: 2})
     c.resetSession()
     expect(c.status().rules).toMatchObject({best_lap: null, findings: 0, laps: 0, last_sample_age_s: null})

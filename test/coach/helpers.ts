@@ -2,7 +2,7 @@ import {FrameBatch} from '../../src/lib/can/frame.js'
 import type {Car} from '../../src/lib/car/index.js'
 import {CarDecoder, decodeToSamples, SampleBatch} from '../../src/lib/decode/index.js'
 import {parseDriverFaults, Simulator} from '../../src/lib/sim/index.js'
-import type {Track} from '../../src/lib/track/index.js'
+import {LapTracker, type TimedLapEvent, type Track} from '../../src/lib/track/index.js'
 import {e46, park, START_US} from '../sim/helpers.js'
 
 export {e46, park, START_US}
@@ -19,42 +19,50 @@ export interface DriveOptions {
   readonly stepS?: number
 }
 
+/** What the live path hands the coach per batch: the samples, and the lap events its one lap tracker found in them. */
+export type Observe = (samples: SampleBatch, laps: readonly TimedLapEvent[]) => void
+
 /**
  * The live path with no fakes: the simulator drives laps, its frames are encoded as the car's CAN
- * messages, decoded by the car's decoder into samples, and handed to `observe` batch by batch.
+ * messages, decoded by the car's decoder into samples, timed by a lap tracker, and handed to
+ * `observe` batch by batch.
  */
-export function drive(car: Car, track: Track, observe: (samples: SampleBatch) => void, options: DriveOptions): Simulator {
+export function drive(car: Car, track: Track, observe: Observe, options: DriveOptions): Simulator {
   const sim = new Simulator(car, track, {
     seed: options.seed ?? 1,
     startUs: options.startUs ?? START_US,
     ...(options.faults ? {driverFaults: parseDriverFaults(options.faults, track)} : {}),
   })
   const decoder = new CarDecoder(car)
+  const tracker = new LapTracker(track, car.channels)
   const end = sim.crossingS(options.laps) + 2
   const step = options.stepS ?? 0.5
   let t = 0
   while (t < end) {
     const batch = new FrameBatch(8192)
     t = sim.fill(batch, Math.min(end, t + step))
-    observe(decodeToSamples(decoder, batch))
+    const samples = decodeToSamples(decoder, batch)
+    observe(samples, tracker.feedSamples(samples))
   }
   return sim
 }
 
 /** As `drive`, yielding to the event loop after every batch, as the live path does (timers and sockets keep running). */
-export async function driveAsync(car: Car, track: Track, observe: (samples: SampleBatch) => void, options: DriveOptions): Promise<Simulator> {
+export async function driveAsync(car: Car, track: Track, observe: Observe, options: DriveOptions): Promise<Simulator> {
   const sim = new Simulator(car, track, {
     seed: options.seed ?? 1,
     startUs: options.startUs ?? START_US,
     ...(options.faults ? {driverFaults: parseDriverFaults(options.faults, track)} : {}),
   })
   const decoder = new CarDecoder(car)
+  const tracker = new LapTracker(track, car.channels)
   const end = sim.crossingS(options.laps) + 2
   let t = 0
   while (t < end) {
     const batch = new FrameBatch(8192)
     t = sim.fill(batch, Math.min(end, t + (options.stepS ?? 0.5)))
-    observe(decodeToSamples(decoder, batch))
+    const samples = decodeToSamples(decoder, batch)
+    observe(samples, tracker.feedSamples(samples))
     await new Promise((resolve) => setImmediate(resolve))
   }
   return sim

@@ -8,7 +8,7 @@ export function findingsOf(car: Car, track: Track, options: {seed?: number; laps
   const findings: Finding[] = []
   const laps: number[] = []
   const engine = new RuleEngine({car, config, listener: {finding: (f) => findings.push(f), lap: (rec) => laps.push(rec.lap)}, track})
-  drive(car, track, (s) => engine.observe(s), options)
+  drive(car, track, (s, laps) => engine.observe(s, laps), options)
   return {findings, laps}
 }
 

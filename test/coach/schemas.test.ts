@@ -57,7 +57,7 @@ describe('coaching schemas', {timeout: 120_000}, () => {
     coach.onInsight((u) => insights.push(u))
     coach.onNote((n) => notes.push(n))
     valid(analyzeResponseSchema, coach.analyze({}))
-    await driveAsync(car, track, (s) => coach.observe(s), {faults: 'coast@T5:lap2,over-rev@lap2', laps: 2})
+    await driveAsync(car, track, (s, laps) => coach.observe(s, laps), {faults: 'coast@T5:lap2,over-rev@lap2', laps: 2})
     await waitFor(() => coach.status().litert.up, 1000)
     valid(analyzeResponseSchema, coach.analyze({}))
     valid(analyzeResponseSchema, coach.analyze({points: [{lap: 3, lapdist_m: 100, meta_time: '2026-11-22T10:00:00Z', speed_kmh: 150}]}))

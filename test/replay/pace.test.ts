@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {Pacer} from '../../src/lib/replay/index.js'
+import {Pacer} from '../../src/lib/pace.js'
 
 /** A clock the test moves by hand: pacing is checked as arithmetic, never by timing. */
 function fakeClock(): {now: () => number; advance: (ms: number) => void} {

@@ -6,8 +6,7 @@ import {describe, expect, it} from 'vitest'
 
 import {FrameBatch} from '../../src/lib/can/frame.js'
 import {SlcanParser} from '../../src/lib/can/slcan/index.js'
-import {runSimulation} from '../../src/lib/sim/index.js'
-import {SocatPty} from '../../src/lib/sim/sinks/socat-pty.js'
+import {runSimulation, SocatPty} from '../../src/lib/simulate/index.js'
 import {ROOT, tempDir} from '../helpers.js'
 import {e46, park, START_US} from './helpers.js'
 

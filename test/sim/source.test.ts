@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {createSimulatorSource, parseSinkSpec, RUN_ON_S} from '../../src/lib/sim/index.js'
+import {parseSinkSpec} from '../../src/lib/live/index.js'
+import {RUN_ON_S} from '../../src/lib/sim/index.js'
+import {createSimulatorSource} from '../../src/lib/source/index.js'
 import {e46, park, START_US} from './helpers.js'
 
 describe('the simulator as a CanSource', () => {

@@ -11,9 +11,10 @@ import {openCar} from '../../src/lib/car/index.js'
 import type {Car} from '../../src/lib/car/model.js'
 import {FrameBatch} from '../../src/lib/can/frame.js'
 import {CandumpWriter} from '../../src/lib/can/log/index.js'
-import {ingestLog} from '../../src/lib/ingest/index.js'
+import {LivePath} from '../../src/lib/live/index.js'
 import {openLiveStore, SessionManager} from '../../src/lib/store/index.js'
 import {ROOT, runCli, tempDir} from '../helpers.js'
+import {ingestLog} from './ingest-log.js'
 
 const SESSIONS = 6
 const FRAMES = 75_000
@@ -144,9 +145,10 @@ describe('archive under SIGKILL (real processes)', () => {
     car = await openCar('bmw_e46_m3', {dataDir: dir.path})
     const base = e46Stream(car, FRAMES)
     const {store} = await openLiveStore(dataDir)
-    const sessions = new SessionManager(store, car)
+    const live = new LivePath({car, store})
+    const sessions = live.sessions
     for (let n = 0; n < SESSIONS; n++) {
-      await ingestLog({car, input: Readable.from([await candumpSession(base, n)]), sessions, sourceName: `session-${n}`, store})
+      await ingestLog(live, Readable.from([await candumpSession(base, n)]), `session-${n}`)
       await sessions.end('sources_stopped')
     }
     await store.close()

@@ -10,9 +10,10 @@ import {openCar} from '../../src/lib/car/index.js'
 import type {Car} from '../../src/lib/car/model.js'
 import {FrameBatch} from '../../src/lib/can/frame.js'
 import {CandumpWriter} from '../../src/lib/can/log/index.js'
-import {ingestLog} from '../../src/lib/ingest/index.js'
+import {LivePath} from '../../src/lib/live/index.js'
 import {type ArchiveFormat, openLiveStore, SessionManager} from '../../src/lib/store/index.js'
 import {runCli, tempDir} from '../helpers.js'
+import {ingestLog} from './ingest-log.js'
 
 const SESSIONS = 50
 const FRAMES = 75_000 // 5 minutes of the E46 MXP traffic (about 250 frames/s)
@@ -41,12 +42,13 @@ const liveBytes = (dataDir: string): number =>
 /** Ingests the sessions in-process (openLiveStore + SessionManager + ingestLog), ending each after its stream. */
 async function ingestAll(car: Car, base: readonly FrameBatch[], dataDir: string, autoArchive?: ArchiveFormat) {
   const {store} = await openLiveStore(dataDir)
-  const sessions = new SessionManager(store, car, autoArchive ? {autoArchive} : {})
+  const live = new LivePath({car, session: autoArchive ? {autoArchive} : {}, store})
+  const sessions = live.sessions
   let maxBytes = 0
   try {
     for (let n = 0; n < SESSIONS; n++) {
       const text = await candumpSession(base, n)
-      await ingestLog({car, input: Readable.from([text]), sessions, sourceName: `session-${n}`, store})
+      await ingestLog(live, Readable.from([text]), `session-${n}`)
       await sessions.end('sources_stopped')
       maxBytes = Math.max(maxBytes, liveBytes(dataDir))
     }

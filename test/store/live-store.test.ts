@@ -1,13 +1,14 @@
 import {join} from 'node:path'
 import {DuckDBInstance} from '@duckdb/node-api'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {loadBareDbcCar} from '../../src/lib/car/index.js'
 import {FrameBatch} from '../../src/lib/can/index.js'
 import {CarDecoder, decodeToSamples} from '../../src/lib/decode/index.js'
 import {InputDataError} from '../../src/lib/errors.js'
 import {LiveStore, SCHEMA_VERSION, SessionManager} from '../../src/lib/store/index.js'
-import {SHARED_FIXTURES, tempDir} from '../helpers.js'
+import {SHARED_FIXTURES} from '../helpers.js'
+import {useTempDb} from './temp-db.js'
 
 const ROAD_DBC = join(SHARED_FIXTURES, 'road-capture', 'sample_can_spec.dbc')
 
@@ -18,17 +19,11 @@ function frames(n: number, t0: number): FrameBatch {
 }
 
 describe('LiveStore: the worker-owned live DB', () => {
-  let dir: {path: string; cleanup: () => void}
-  let path: string
-  beforeEach(() => {
-    dir = tempDir()
-    path = join(dir.path, 'pitwall.duckdb')
-  })
-  afterEach(() => dir.cleanup())
+  const db = useTempDb()
 
   it('stores frames and their samples in one session, with car, channels, sources and run sheet', async () => {
     const car = (await loadBareDbcCar(ROAD_DBC)).car!
-    const {store} = await LiveStore.open(path)
+    const {store} = await LiveStore.open(db.path)
     const sessions = new SessionManager(store, car, {runSheet: {driver: 'Alex', track: 'Spa', weather: 'dry'}})
     const decoder = new CarDecoder(car)
     const batch = frames(3000, Date.UTC(2026, 10, 22, 9) * 1000)
@@ -53,14 +48,14 @@ describe('LiveStore: the worker-owned live DB', () => {
 
   it('closes a session a dead process left live as unclean, at its last frame', async () => {
     const car = (await loadBareDbcCar(ROAD_DBC)).car!
-    const first = await LiveStore.open(path)
+    const first = await LiveStore.open(db.path)
     const sessions = new SessionManager(first.store, car)
     const t0 = Date.UTC(2026, 10, 22, 9) * 1000
     await sessions.append('stdin', 'x', frames(100, t0))
     await first.store.flush()
     // Close without ending the session, as a killed process would leave it.
     await first.store.close()
-    const second = await LiveStore.open(path)
+    const second = await LiveStore.open(db.path)
     expect(second.unclean).toHaveLength(1)
     const [row] = await second.store.query('SELECT state, end_reason, ended_us, frames FROM sessions')
     expect(row).toEqual({end_reason: 'unclean', ended_us: t0 + 99_000, frames: 100, state: 'ended'})
@@ -69,7 +64,7 @@ describe('LiveStore: the worker-owned live DB', () => {
 
   it('drops and counts frames past the in-flight bound instead of queueing without end', async () => {
     const car = (await loadBareDbcCar(ROAD_DBC)).car!
-    const {store} = await LiveStore.open(path, {maxInFlightFrames: 5000})
+    const {store} = await LiveStore.open(db.path, {maxInFlightFrames: 5000})
     const sessions = new SessionManager(store, car)
     const t0 = Date.UTC(2026, 10, 22, 9) * 1000
     const results = []
@@ -83,13 +78,13 @@ describe('LiveStore: the worker-owned live DB', () => {
   })
 
   it('refuses a file whose schema is newer than this code, touching nothing', async () => {
-    const instance = await DuckDBInstance.create(path)
+    const instance = await DuckDBInstance.create(db.path)
     const c = await instance.connect()
     await c.run('CREATE TABLE schema_version (version INTEGER NOT NULL, applied_us BIGINT NOT NULL, note VARCHAR)')
     await c.run(`INSERT INTO schema_version VALUES (${SCHEMA_VERSION + 1}, 0, 'from the future')`)
     c.closeSync()
     instance.closeSync()
-    const error = await LiveStore.open(path).catch((e: unknown) => e)
+    const error = await LiveStore.open(db.path).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(InputDataError)
     expect((error as InputDataError).code).toBe('PW_DB_TOO_NEW')
     expect((error as InputDataError).exit).toBe(65)

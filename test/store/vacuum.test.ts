@@ -10,9 +10,10 @@ import {e46Stream} from '../../bench/e46-stream.js'
 import {openCar} from '../../src/lib/car/index.js'
 import {CandumpWriter} from '../../src/lib/can/log/index.js'
 import {CarDecoder, decodeToSamples} from '../../src/lib/decode/index.js'
-import {ingestLog} from '../../src/lib/ingest/index.js'
+import {LivePath} from '../../src/lib/live/index.js'
 import {openLiveStore, SessionManager, type VacuumResult} from '../../src/lib/store/index.js'
 import {ROOT, runCli, tempDir} from '../helpers.js'
+import {ingestLog} from './ingest-log.js'
 
 const FRAMES = 75_000
 
@@ -68,9 +69,10 @@ describe('pitwall vacuum', () => {
     for (const b of base) await writer.write(b)
     await writer.close()
     const {store} = await openLiveStore(data)
-    const sessions = new SessionManager(store, car)
+    const live = new LivePath({car, store})
+    const sessions = live.sessions
     for (let n = 0; n < 4; n++) {
-      await ingestLog({car, input: Readable.from([Buffer.concat(chunks)]), sessions, sourceName: `s${n}`, store})
+      await ingestLog(live, Readable.from([Buffer.concat(chunks)]), `s${n}`)
       await sessions.end('sources_stopped')
     }
     await store.close()

@@ -2,7 +2,7 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {CarValidator, classifyFile} from '../../src/lib/car/index.js'
+import {CarValidator, classifyFile} from '../../src/lib/validate/index.js'
 import {
   centrelineFromLayout,
   centrelineFromPoints,

@@ -1,6 +1,6 @@
 import {isIP} from 'node:net'
 
-import {tokenMatches} from './token.js'
+import {tokenMatches} from '../client/index.js'
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
 

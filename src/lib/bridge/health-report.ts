@@ -2,7 +2,7 @@ import {stat, statfs} from 'node:fs/promises'
 
 import type {SourceStatus} from '../source/index.js'
 import type {RecoveryReport} from '../store/index.js'
-import type {CanIdState} from './can-ids.js'
+import type {CanIdState} from '../live/index.js'
 import type {BridgeContext} from './context.js'
 
 export type HealthStatus = 'ok' | 'degraded' | 'down'
@@ -66,6 +66,8 @@ export interface HealthReport {
   }
   readonly process: {readonly rss_bytes: number; readonly heap_used_bytes: number; readonly event_loop_max_ms: number; readonly event_loop_p99_ms: number}
   readonly session: {readonly id: string; readonly started: string; readonly duration_s: number} | null
+  /** The track laps are timed on (a forwarder's `--track` must name the same one); null: no lap timing. */
+  readonly track: string | null
   readonly recoveries: Array<{at: string; moved_to: string; cause: string; tables: Array<{table: string; status: string; rows: number; of: number | null}>}>
 }
 
@@ -157,6 +159,7 @@ export async function healthReport(ctx: BridgeContext, extra: {drops: DropHistor
     session: session && extra.sessionStartedMs !== undefined ? {duration_s: Math.round((Date.now() - extra.sessionStartedMs) / 1000), id: session.id, started: new Date(extra.sessionStartedMs).toISOString()} : null,
     signals,
     simulator: {running: ctx.simulatorRunning()},
+    track: bridge.track?.id ?? null,
     status,
     tall_rows: {last_5min: rows.samples},
     uptime_s: Math.round((Date.now() - bridge.startedMs) / 1000),

@@ -45,21 +45,26 @@ export function servePlugins(bridge: Bridge, options: ServePluginOptions): Serve
 
 
 /**
- * The coach on the live path: it sees every decoded batch, its cues and insights go out on the
+ * The coach on the live path: it sees every decoded batch with the lap events the live path's one
+ * lap tracker found in it (it times no laps itself), its cues and insights go out on the
  * WebSocket as they happen, its notes into the live session's `coaching_notes`, and a new
  * session starts it over (a new best lap).
  */
 function wireCoach(bridge: Bridge, realtime: Realtime, options: ServePluginOptions): Coach {
   const log = options.log.child({module: 'coach'})
   const coach = new Coach({car: bridge.car, log, ...(bridge.track ? {track: bridge.track} : {}), ...(options.llmUrl ? {llm: {url: options.llmUrl, ...(options.llmModel ? {model: options.llmModel} : {})}} : {})})
-  bridge.onSamples((samples) => coach.observe(samples))
+  bridge.onSamples((samples, _frames, laps, source) => {
+    // A log replayed into serve (replay --to bridge) is not the driver on track: no cues, no notes for it.
+    if (source.kind === 'forward' && source.name.startsWith('replay:')) return
+    coach.observe(samples, laps)
+  })
   bridge.onSessionEnd(() => coach.resetSession())
   coach.onInsight((update) => realtime.broadcastInsight({...update}))
   coach.onNote((note) => {
     const session = bridge.sessions.session
     if (!session) return
     bridge.store
-      .execute('INSERT INTO coaching_notes VALUES (?, ?, ?, ?, ?, ?, ?)', [session.key, note.ts_us, note.lap, note.engine, note.rule, note.priority, note.text])
+      .addNote(session.key, {engine: note.engine, lap: note.lap, priority: note.priority, rule: note.rule, text: note.text, tsUs: note.ts_us})
       .catch((error: unknown) => log.warn({err: error}, 'coaching note not stored'))
   })
   return coach

@@ -1,21 +1,20 @@
 import type {FastifyInstance} from 'fastify'
 
 import type {Car} from '../car/model.js'
+import type {FirmwareChoice} from '../can/slcan/index.js'
 import type {Logger} from '../log.js'
-import {adapterSource, type BusSettings} from '../ingest/index.js'
-import {LogReplaySource} from '../replay/index.js'
-import {createSimulatorSource, type DriverFault} from '../sim/index.js'
-import {pitwallCallback, TermuxUsbSupervisor, UdpPointSource} from '../source/index.js'
-import {describeRecovery, type LiveStore, openLiveStore, SessionManager} from '../store/index.js'
+import type {DriverFault} from '../sim/index.js'
+import {type BusSettings, openSource, pitwallCallback, type SourceSpec} from '../source/index.js'
+import {logStoreEvents} from '../live/index.js'
+import {describeRecovery, type LiveStore, openLiveStore} from '../store/index.js'
 import type {Track} from '../track/index.js'
 import {buildApp, type BridgePlugin} from './app.js'
 import {Bridge} from './bridge.js'
 import type {BridgeContext, CoachStatus} from './context.js'
-import {removeServeInfo, writeServeInfo} from './discovery.js'
+import {removeServeInfo, writeServeInfo} from '../client/index.js'
 import {isLoopbackHost} from './guards.js'
 import {LoopMonitor} from './loop-monitor.js'
 import {upkeep} from './upkeep.js'
-import {pointsSource} from './points-source.js'
 
 /** Where serve's frames come from; any number may run side by side. */
 export interface ServeSources {
@@ -47,7 +46,7 @@ export interface ServeOptions {
   readonly log: Logger
   readonly sources: ServeSources
   readonly bus: BusSettings
-  readonly firmware?: 'auto' | 'canable-stock' | 'lawicel' | 'canable-2.5'
+  readonly firmware?: FirmwareChoice
   readonly runSheet?: Readonly<Record<string, string>>
   readonly idleEndMs?: number
   readonly autoArchive?: 'duckdb' | 'parquet'
@@ -87,15 +86,10 @@ export async function startServe(o: ServeOptions): Promise<RunningServe> {
   try {
     if (recovery) for (const line of describeRecovery(recovery)) say(line)
     for (const id of unclean) say(`session ${id} was left live by a process that died: closed as ended (unclean)`)
-    store.onEvent((event) => {
-      if (event.kind === 'dropped') log.warn({frames: event.frames, reason: event.reason}, 'frames dropped')
-      else if (event.kind === 'invalidated') log.error({reopened: event.reopened}, 'DuckDB invalidated the database; reopened')
-      else if (event.kind === 'disk-full') log.warn({full: event.full}, event.full ? 'disk full: writing stopped' : 'disk space back: writing resumed')
-      else if (event.kind === 'warning') log.warn(event.message)
-    })
+    logStoreEvents(store, log)
     const runSheet = {...(o.track ? {track: o.track.id} : {}), ...o.runSheet}
-    const sessions = new SessionManager(store, o.car, {runSheet, ...(o.idleEndMs === undefined ? {} : {idleEndMs: o.idleEndMs}), ...(o.autoArchive ? {autoArchive: o.autoArchive} : {})})
-    const bridge = new Bridge({car: o.car, log, sessions, store, ...(o.track ? {track: o.track} : {})})
+    const session = {runSheet, ...(o.idleEndMs === undefined ? {} : {idleEndMs: o.idleEndMs}), ...(o.autoArchive ? {autoArchive: o.autoArchive} : {})}
+    const bridge = new Bridge({car: o.car, log, session, store, ...(o.track ? {track: o.track} : {})})
     const extra = o.plugins?.(bridge)
     if (extra?.stop) opened.push(extra.stop)
     const loop = new LoopMonitor()
@@ -160,38 +154,34 @@ export async function startServe(o: ServeOptions): Promise<RunningServe> {
   }
 }
 
+/** Opens every source first (a spec that cannot work fails before any runs), then runs them on the bridge. */
 function startSources(o: ServeOptions, bridge: Bridge, url: string, log: Logger): Array<Promise<void>> {
   const s = o.sources
-  const loops: Array<Promise<void>> = []
+  const specs: SourceSpec[] = []
   if (s.simulate) {
     if (!o.track) throw new Error('the simulator needs a track')
-    const {driverFaults, fps, seed} = s.simulate
-    loops.push(bridge.run(createSimulatorSource(o.car, o.track, {...(seed === undefined ? {} : {seed}), ...(fps === undefined ? {} : {fps}), ...(driverFaults ? {driverFaults} : {})})))
+    specs.push({kind: 'simulator', track: o.track, ...s.simulate})
   }
-  const adapterOptions = {bus: o.bus, car: o.car, ...(o.firmware ? {firmware: o.firmware} : {})}
-  if (s.device !== undefined) loops.push(bridge.run(adapterSource({device: s.device}, {...adapterOptions, log: log.child({source: s.device})})))
-  if (s.canFd !== undefined) loops.push(bridge.run(adapterSource({fd: s.canFd}, {...adapterOptions, log: log.child({source: `fd ${s.canFd}`})})))
-  if (s.replay) loops.push(bridge.run(new LogReplaySource(s.replay.path, {...(s.replay.speed === undefined ? {} : {speed: s.replay.speed}), loop: s.replay.loop ?? false})))
-  if (s.udpPort !== undefined) loops.push(bridge.runPoints(pointsSource(new UdpPointSource({car: o.car, port: s.udpPort}))))
+  if (s.device !== undefined) specs.push({kind: 'device', path: s.device})
+  if (s.canFd !== undefined) specs.push({fd: s.canFd, kind: 'descriptor'})
+  if (s.replay) specs.push({input: s.replay.path, kind: 'log', loop: s.replay.loop ?? false, paced: {speed: s.replay.speed ?? 1}, restampToNow: true})
+  if (s.udpPort !== undefined) specs.push({kind: 'udp', port: s.udpPort})
   if (s.usb) {
-    const supervisor = new TermuxUsbSupervisor({
+    specs.push({
       callback: pitwallCallback(process.execPath, s.usb.bin, ['--url', url, ...(s.usb.callbackArgs ?? [])]),
-      ...(s.usb.device === 'auto' ? {} : {device: s.usb.device}),
-      ...(s.usb.termuxUsb ? {termuxUsb: s.usb.termuxUsb} : {}),
-      log: log.child({source: 'termux-usb'}),
-      onCallbackLine: (line) => process.stderr.write(`${line}\n`),
-    })
-    supervisor.start()
-    bridge.watch({
+      device: s.usb.device,
+      forwarded: () => bridge.forwardedStatus(),
       kind: 'termux-usb',
-      name: s.usb.device,
-      status: () => {
-        const st = supervisor.status()
-        const fwd = bridge.forwardedStatus()
-        return {...fwd, hints: [...st.hints], kind: 'termux-usb', name: st.device ?? s.usb!.device, state: st.state, reconnects: Math.max(0, st.runs - 1)}
-      },
-      stop: () => supervisor.stop(),
+      onCallbackLine: (line) => process.stderr.write(`${line}\n`),
+      ...(s.usb.termuxUsb ? {termuxUsb: s.usb.termuxUsb} : {}),
     })
+  }
+  const opened = specs.map((spec) => openSource(spec, {bus: o.bus, car: o.car, log, ...(o.firmware ? {firmware: o.firmware} : {})}))
+  const loops: Array<Promise<void>> = []
+  for (const source of opened) {
+    if ('frames' in source) loops.push(bridge.run(source.frames))
+    else if ('points' in source) loops.push(bridge.runPoints(source.points))
+    else bridge.watch(source.statusOnly)
   }
   return loops
 }

@@ -13,7 +13,7 @@ export interface ResolvedSession {
   readonly channels: ReadonlyMap<string, number>
 }
 
-const cache = new Map<string, {key: number; channels: Map<string, number>}>()
+const cache = new Map<string, {key: number; channels: ReadonlyMap<string, number>}>()
 const MAX_CACHED = 32
 
 export const LIVE_ALIAS = '_live'
@@ -25,18 +25,16 @@ export async function resolveSession(bridge: Bridge, sid: string): Promise<Resol
     return {channels: liveChannels(bridge), id: live.id, key: live.key, live: true, nowUs: Date.now() * 1000, state: 'live'}
   }
   if (!/^[0-9A-Za-z_.:-]{1,128}$/.test(sid)) throw new HttpError(400, `not a session id: ${JSON.stringify(sid)}`, 'PW_BAD_SESSION_ID')
-  const rows = await bridge.store.query(`SELECT session_key, state, coalesce(last_frame_us, ended_us, started_us) AS now_us FROM sessions WHERE id = ?`, [sid])
-  const row = rows[0]
-  if (!row) throw new HttpError(404, `no session ${sid} (GET /sessions lists them)`, 'PW_NO_SESSION')
-  const key = Number(row['session_key'])
+  const stored = await bridge.store.sessionById(sid)
+  if (!stored) throw new HttpError(404, `no session ${sid} (GET /sessions lists them)`, 'PW_NO_SESSION')
+  const {key} = stored
   let entry = cache.get(sid)
   if (!entry || entry.key !== key) {
-    const channels = await bridge.store.query('SELECT name, channel_id FROM channels WHERE session_key = ?', [key])
-    entry = {channels: new Map(channels.map((c) => [String(c['name']), Number(c['channel_id'])])), key}
+    entry = {channels: await bridge.store.channelIds(key), key}
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!)
     cache.set(sid, entry)
   }
-  return {channels: entry.channels, id: sid, key, live: false, nowUs: Number(row['now_us']), state: String(row['state'])}
+  return {channels: entry.channels, id: sid, key, live: false, nowUs: stored.nowUs, state: stored.state}
 }
 
 let liveMap: {car: unknown; map: Map<string, number>} | undefined

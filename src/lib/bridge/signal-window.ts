@@ -1,6 +1,6 @@
 import type {LiveStore} from '../store/index.js'
 import {HttpError} from './http-error.js'
-import type {LiveView} from './live-view.js'
+import type {LiveView} from '../live/index.js'
 
 /** Most points one answer may hold: `rate_hz × (to − from)` above this is refused with 413. */
 export const MAX_WINDOW_POINTS = 10_000
@@ -54,19 +54,11 @@ export function windowFromMemory(live: LiveView, slots: readonly number[], w: Wi
 }
 
 /**
- * The window from DuckDB: time-range predicates it prunes on (samples are appended in time
- * order, so zone maps skip the rest), plus each channel's last value before the window for the
- * sample-and-hold at its start; then resampled here.
+ * The window from the store (the samples in it, and a lookback for each channel's last value
+ * before it: the sample-and-hold at its start), resampled here.
  */
 export async function windowFromStore(store: LiveStore, sessionKey: number, channelIds: readonly number[], w: WindowSpec): Promise<Array<Array<number | null>>> {
-  const ids = channelIds.join(', ')
-  const lookbackUs = 10_000_000
-  const rows = await store.query(
-    `SELECT ts_us, channel_id, value FROM samples
-     WHERE session_key = ? AND channel_id IN (${ids}) AND ts_us BETWEEN ? AND ?
-     ORDER BY ts_us`,
-    [sessionKey, Math.floor(w.fromUs - lookbackUs), Math.ceil(w.toUs)],
-  )
+  const samples = await store.sampleWindow(sessionKey, channelIds, w.fromUs, w.toUs)
   const stepUs = 1e6 / w.rateHz
   const out = channelIds.map(() => new Array<number | null>(w.points).fill(null))
   const index = new Map(channelIds.map((id, i) => [id, i]))
@@ -75,11 +67,10 @@ export async function windowFromStore(store: LiveStore, sessionKey: number, chan
   const fill = (untilUs: number): void => {
     for (; p < w.points && w.fromUs + p * stepUs < untilUs; p++) for (let c = 0; c < held.length; c++) out[c]![p] = held[c]!
   }
-  for (const row of rows) {
-    const t = Number(row['ts_us'])
-    fill(t)
-    const v = row['value']
-    held[index.get(Number(row['channel_id']))!] = typeof v === 'number' && Number.isFinite(v) ? v : null
+  for (let i = 0; i < samples.length; i++) {
+    fill(samples.timestampUs[i]!)
+    const v = samples.value[i]!
+    held[index.get(samples.channel[i]!)!] = Number.isFinite(v) ? v : null
   }
   fill(Infinity)
   return out

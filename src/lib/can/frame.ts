@@ -119,6 +119,42 @@ export class FrameBatch {
     return i
   }
 
+  /**
+   * Appends frame `i` of `from` (header, the whole payload stride, interface) and returns its
+   * index here. `from` may be this batch with `i` ≥ `length`: keeping frames in place while
+   * dropping others. The interface is carried by name when the batches do not share `channels`.
+   */
+  pushFrom(from: FrameBatch, i: number): number {
+    const j = this.length++
+    this.timestampUs[j] = from.timestampUs[i]!
+    this.subMicroNs[j] = from.subMicroNs[i]!
+    this.id[j] = from.id[i]!
+    this.flags[j] = from.flags[i]!
+    this.dataLength[j] = from.dataLength[i]!
+    this.rawDlc[j] = from.rawDlc[i]!
+    const channel = from.channel[i]!
+    this.channel[j] = channel === 0xffff || from.channels === this.channels ? channel : this.channelOf(from.channels[channel])
+    // `set` copies correctly when both views share one buffer (from === this).
+    this.data.set(from.data.subarray(i * DATA_STRIDE, (i + 1) * DATA_STRIDE), j * DATA_STRIDE)
+    return j
+  }
+
+  /** Frames `start … end - 1` as a new batch of exactly that many, sharing `channels`. */
+  slice(start: number, end: number = this.length): FrameBatch {
+    if (!(0 <= start && start <= end && end <= this.length)) throw new RangeError(`slice ${start}…${end} of a batch of ${this.length} frames`)
+    const out = new FrameBatch(end - start, this.channels)
+    out.timestampUs.set(this.timestampUs.subarray(start, end))
+    out.subMicroNs.set(this.subMicroNs.subarray(start, end))
+    out.id.set(this.id.subarray(start, end))
+    out.flags.set(this.flags.subarray(start, end))
+    out.dataLength.set(this.dataLength.subarray(start, end))
+    out.rawDlc.set(this.rawDlc.subarray(start, end))
+    out.channel.set(this.channel.subarray(start, end))
+    out.data.set(this.data.subarray(start * DATA_STRIDE, end * DATA_STRIDE))
+    out.length = end - start
+    return out
+  }
+
   /** Appends a frame from an object (slow path). Returns its index. */
   push(frame: FrameInit): number {
     const data = frame.data ?? []
@@ -141,6 +177,10 @@ export class FrameBatch {
   channelIndex(name: string): number {
     const found = this.channels.indexOf(name)
     return found >= 0 ? found : this.channels.push(name) - 1
+  }
+
+  private channelOf(name: string | undefined): number {
+    return name === undefined ? 0xffff : this.channelIndex(name)
   }
 
   /** Frame `i` as an object (copies its payload). */

@@ -1,40 +1,6 @@
 import type {FindingSink} from '../findings.js'
 import type {YamlSource} from '../yaml/index.js'
-import type {Channel} from './model.js'
-
-/** A health limit on one channel: the rule coach warns when the value leaves it. */
-export interface ChannelLimit {
-  readonly min?: number
-  readonly max?: number
-  /** Minimum as a function of rpm: [rpm, value] points, rpm ascending, linear between (oil pressure). */
-  readonly minAtRpm?: ReadonlyArray<readonly [number, number]>
-  /** What the driver hears it called ("water temp"). Default: from the channel name. */
-  readonly label?: string
-}
-
-/** The vehicle figures the tyre-load estimate needs. */
-export interface CoachingVehicle {
-  readonly massKg?: number
-  readonly cgHeightM?: number
-  readonly trackM?: number
-  readonly wheelbaseM?: number
-}
-
-/**
- * The car file's `coaching:` section, as written (defaults live with the rule coach, in
- * src/lib/coach/config.ts): the engine's rev figures, rule thresholds by name, health limits
- * by channel, and the vehicle figures for tyre loads.
- */
-export interface CoachingSpec {
-  readonly revLimitRpm?: number
-  readonly shiftRpm?: number
-  readonly shortShiftRpm?: number
-  /** Rule thresholds by their YAML name (`brake_point_m`, …); the schema lists the names. */
-  readonly thresholds: Readonly<Record<string, number>>
-  /** Health limits by channel name. */
-  readonly limits: ReadonlyMap<string, ChannelLimit>
-  readonly vehicle: CoachingVehicle
-}
+import type {Channel, ChannelLimit, CoachingSpec} from './model.js'
 
 /**
  * Reads `coaching:` (already checked against the schema): limit channels must exist, rpm tables

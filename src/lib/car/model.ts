@@ -1,7 +1,7 @@
+import type {FirmwareChoice} from '../can/slcan/index.js'
 import type {DbcDatabase, DbcMessage, DbcSignal} from '../dbc/model.js'
 import type {SourcePos} from '../findings.js'
 import type {FormulaSpec, ParamValue} from '../formula/model.js'
-import type {CoachingSpec} from './coaching.js'
 
 /** What the car's bus looks like, and whether our adapter may take part in it. */
 export interface BusSpec {
@@ -23,7 +23,7 @@ export interface AdapterSpec {
   /** USB-serial line speed; slcan CDC adapters ignore it but real UARTs do not. */
   readonly serialBaud: number
   /** `auto` probes with `V`; otherwise forces a firmware family. */
-  readonly firmware: 'auto' | 'canable-stock' | 'lawicel' | 'canable-2.5'
+  readonly firmware: FirmwareChoice
   /** Ask the adapter for its millisecond timestamps (`Z1`) when its firmware has them. */
   readonly timestamps: boolean
 }
@@ -90,4 +90,38 @@ export interface Car {
   /** The exact texts the car was built from and their SHA-256, so a decode is reproducible. */
   readonly yamlText?: string
   readonly contentHash: string
+}
+
+/** A health limit on one channel: the rule coach warns when the value leaves it. */
+export interface ChannelLimit {
+  readonly min?: number
+  readonly max?: number
+  /** Minimum as a function of rpm: [rpm, value] points, rpm ascending, linear between (oil pressure). */
+  readonly minAtRpm?: ReadonlyArray<readonly [number, number]>
+  /** What the driver hears it called ("water temp"). Default: from the channel name. */
+  readonly label?: string
+}
+
+/** The vehicle figures the tyre-load estimate needs. */
+export interface CoachingVehicle {
+  readonly massKg?: number
+  readonly cgHeightM?: number
+  readonly trackM?: number
+  readonly wheelbaseM?: number
+}
+
+/**
+ * The car file's `coaching:` section, as written (defaults live with the rule coach, in
+ * src/lib/coach/config.ts): the engine's rev figures, rule thresholds by name, health limits
+ * by channel, and the vehicle figures for tyre loads.
+ */
+export interface CoachingSpec {
+  readonly revLimitRpm?: number
+  readonly shiftRpm?: number
+  readonly shortShiftRpm?: number
+  /** Rule thresholds by their YAML name (`brake_point_m`, …); the schema lists the names. */
+  readonly thresholds: Readonly<Record<string, number>>
+  /** Health limits by channel name. */
+  readonly limits: ReadonlyMap<string, ChannelLimit>
+  readonly vehicle: CoachingVehicle
 }

@@ -19,6 +19,15 @@ export const commonFlags = {
 type Oclif = {oclif?: {exit?: number}; code?: string}
 
 /**
+ * A repeatable flag whose values make one value (`--meta a=1 --meta b=2` → `{a: '1', b: '2'}`)
+ * carries its fold under this key; `PitwallCommand.parse` applies it, given or not.
+ */
+export const FOLD_REPEATED = Symbol('pitwall.foldRepeated')
+type Folding = {[FOLD_REPEATED]?: (values: never) => unknown}
+/** oclif's parser output shape (its own type is not exported). */
+type Output = {[name: string]: unknown}
+
+/**
  * The base of every pitwall command: common flags, settings resolution, and the one place where
  * thrown errors become exit codes and (with --json) `{error: {code, message, suggestions}}`.
  */
@@ -30,7 +39,21 @@ export abstract class PitwallCommand extends Command {
     return resolveSettings(flags)
   }
 
+  protected override async parse<F extends Output, B extends Output, A extends Output>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const output = await super.parse(options, argv)
+    const flags = output.flags as Record<string, unknown>
+    for (const [name, flag] of Object.entries({...options?.baseFlags, ...options?.flags} as Record<string, Folding>)) {
+      const fold = flag[FOLD_REPEATED]
+      if (fold) flags[name] = fold(flags[name] as never)
+    }
+    return output
+  }
+
   protected override async catch(err: Error & Oclif): Promise<void> {
+    err.message = unwrapFlagError(err.message)
     const known = err instanceof PitwallError
     const exit = known ? err.exit : (err.oclif?.exit ?? ExitCode.internal)
     const code = known ? err.code : err.oclif ? (err.code ?? 'PW_USAGE') : 'PW_INTERNAL'
@@ -48,3 +71,19 @@ export abstract class PitwallCommand extends Command {
 }
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof PitwallCommand)['baseFlags'] & T['flags']>
+
+/**
+ * oclif words a bad flag value its own way: what a flag's parser threw comes wrapped as
+ * `Parsing --x \n\t<message>\nSee more help with --help`, a value outside `options` as
+ * `Expected --x=v to be one of: …`. Ours begin with the flag and the value already; oclif's get
+ * the flag as a prefix, so every bad flag value reads `--flag …: why`, on the terminal and in `--json`.
+ */
+export function unwrapFlagError(message: string): string {
+  const option = /^Expected (--[\w-]+)=([\s\S]*) to be one of: (.*)\nSee more help with --help$/.exec(message)
+  if (option) return `${option[1]} ${option[2]}: give one of ${option[3]}`
+  const m = /^Parsing (--[\w-]+) \n\t([\s\S]*)\nSee more help with --help$/.exec(message)
+  if (!m) return message
+  const flag = m[1]!
+  const inner = m[2]!
+  return inner.startsWith(`${flag} `) || inner.startsWith(`${flag}:`) ? inner : `${flag}: ${inner}`
+}

@@ -8,7 +8,7 @@
 import type {Car} from '../car/index.js'
 import type {SampleBatch} from '../decode/index.js'
 import type {Logger} from '../log.js'
-import type {Track} from '../track/index.js'
+import type {TimedLapEvent, Track} from '../track/index.js'
 import {type CoachConfig, coachConfig, type Thresholds} from './config.js'
 import {CoachRequestError} from './errors.js'
 import {CUE_TTL_MS} from './finding.js'
@@ -90,9 +90,9 @@ export class Coach {
     this.llm.start()
   }
 
-  /** Decoded samples from the live path (cheap: no DB, no allocation per sample). */
-  observe(samples: SampleBatch): void {
-    this.rules.observe(samples)
+  /** Decoded samples from the live path, with the lap events found in them (cheap: no DB, no allocation per sample). */
+  observe(samples: SampleBatch, laps?: readonly TimedLapEvent[]): void {
+    this.rules.observe(samples, laps)
   }
 
   /** /analyze: from the rules, at once; a refinement from the model follows as an insight when it is up. */

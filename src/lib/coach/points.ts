@@ -9,6 +9,7 @@ import type {Car} from '../car/index.js'
 import {SampleBatch} from '../decode/index.js'
 import {ALIASES} from '../source/udp-points.js'
 import {COACH_ERROR, CoachRequestError} from './errors.js'
+import {type LapTracker, NO_LAP_EVENTS} from '../track/index.js'
 import type {RuleEngine} from './rule-engine.js'
 import type {TelemetryPoint} from './types.js'
 
@@ -29,8 +30,11 @@ export function pointSlots(car: Pick<Car, 'channels'>): Map<string, number> {
   return slots
 }
 
-/** Feeds the points to `engine` in order; returns how many samples they gave. Throws CoachRequestError on a malformed burst. */
-export function feedPoints(engine: RuleEngine, slots: ReadonlyMap<string, number>, points: readonly TelemetryPoint[], nowUs: number): number {
+/**
+ * Feeds the points to `engine` in order, laps timed by `laps` when the points carry GPS; returns
+ * how many samples they gave. Throws CoachRequestError on a malformed burst.
+ */
+export function feedPoints(engine: RuleEngine, slots: ReadonlyMap<string, number>, points: readonly TelemetryPoint[], nowUs: number, laps?: LapTracker): number {
   if (points.length === 0) throw new CoachRequestError('points: the burst is empty; send {} to analyze the live session')
   if (points.length > MAX_POINTS) throw new CoachRequestError(`points: ${points.length} points, at most ${MAX_POINTS} in one request`)
   const batch = new SampleBatch(64)
@@ -53,7 +57,7 @@ export function feedPoints(engine: RuleEngine, slots: ReadonlyMap<string, number
     samples += batch.length
     // A point without a channel still moves time on (its position counts).
     if (batch.length === 0) batch.push(t, 0xffff, Number.NaN)
-    engine.observe(batch)
+    engine.observe(batch, laps ? laps.feedSamples(batch) : NO_LAP_EVENTS)
   })
   if (samples === 0) {
     throw new CoachRequestError('points: none of the fields is a channel of this car', COACH_ERROR.noSamples, [

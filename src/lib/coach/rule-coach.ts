@@ -5,7 +5,7 @@
  */
 import type {Car} from '../car/index.js'
 import type {SampleBatch} from '../decode/index.js'
-import type {Track} from '../track/index.js'
+import {LapTracker, type TimedLapEvent, type Track} from '../track/index.js'
 import type {CoachConfig} from './config.js'
 import {CoachRequestError} from './errors.js'
 import {cueUpdate, lapInsight, sectorInsight} from './insights.js'
@@ -78,8 +78,8 @@ export class RuleCoach {
     })
   }
 
-  observe(samples: SampleBatch): void {
-    this.engine.observe(samples)
+  observe(samples: SampleBatch, laps?: readonly TimedLapEvent[]): void {
+    this.engine.observe(samples, laps)
     if (samples.length > 0) this.observedMs = performance.now()
   }
 
@@ -92,7 +92,10 @@ export class RuleCoach {
     return answer(e, findings)
   }
 
-  /** A burst of points, judged against the live session's best lap by an engine of its own. */
+  /**
+   * A burst of points, judged against the live session's best lap by an engine of its own. The
+   * burst is not live data: when its points carry GPS, a lap tracker of the burst's own times it.
+   */
   analyzePoints(points: readonly TelemetryPoint[], nowUs: number): RuleAnswer {
     if (!Array.isArray(points)) throw new CoachRequestError('points: give an array of telemetry points')
     const found: Finding[] = []
@@ -105,7 +108,8 @@ export class RuleCoach {
       ...(this.options.track ? {track: this.options.track} : {}),
       ...(live.corners ? {corners: live.corners} : {}),
     })
-    feedPoints(scratch, this.slots, points, nowUs)
+    const track = this.options.track
+    feedPoints(scratch, this.slots, points, nowUs, track ? new LapTracker(track, this.options.car.channels) : undefined)
     return answer(scratch, found, live)
   }
 

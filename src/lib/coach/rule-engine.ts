@@ -4,10 +4,14 @@
  * → corner) and, every `tickUs` of data, records the lap profile, follows braking, apexes,
  * throttle pick-up and gears, and asks the rules. No allocation per sample or tick; findings,
  * laps and sectors are rare and allocate.
+ *
+ * Laps are not timed here: the live path's one lap tracker times them, and its events come in with
+ * the samples they were found in (`observe(samples, laps)`), each applied at the frame of the fix
+ * that revealed it.
  */
 import type {Car} from '../car/index.js'
 import type {SampleBatch} from '../decode/index.js'
-import {GPS_CHANNELS, LapDetector, type LapEvent, type Track} from '../track/index.js'
+import {GPS_CHANNELS, type LapEvent, NO_LAP_EVENTS, type TimedLapEvent, type Track} from '../track/index.js'
 import {BrakeTracker} from './brake-tracker.js'
 import {ChannelRoles, ROLE} from './channels.js'
 import type {CoachConfig} from './config.js'
@@ -61,7 +65,10 @@ export class RuleEngine {
   lastSampleUs = Number.NaN
   findings = 0
   private readonly position: TrackPosition | undefined
-  private readonly detector: LapDetector | undefined
+  /** Laps the lap tracker closed so far: the number of the lap being driven. */
+  private lapsClosed = 0
+  private laps: readonly TimedLapEvent[] = NO_LAP_EVENTS
+  private nextLap = 0
   private readonly sectorCount: number
   private readonly byEvent = new Map<RuleEvent, Rule[]>()
   private readonly ctx: RuleContext
@@ -100,8 +107,6 @@ export class RuleEngine {
     if (track) {
       this.corners = options.corners?.track === track ? options.corners : new CornerMap(track)
       this.position = new TrackPosition(track)
-      this.detector = new LapDetector(track)
-      this.detector.onEvent((e) => this.lapEvent(e))
     }
     const values = this.values
     this.ctx = {
@@ -131,8 +136,10 @@ export class RuleEngine {
     return this.ctx.lapDistM
   }
 
-  /** Decoded samples, in time order, as the live path decodes them. */
-  observe(samples: SampleBatch): void {
+  /** Decoded samples, in time order, as the live path decodes them, with the lap events the lap tracker found in them. */
+  observe(samples: SampleBatch, laps: readonly TimedLapEvent[] = NO_LAP_EVENTS): void {
+    this.laps = laps
+    this.nextLap = 0
     const {roleOf, extra} = this.roles
     const n = samples.length
     for (let i = 0; i < n; i++) {
@@ -154,6 +161,9 @@ export class RuleEngine {
     // A frame's samples never span two batches: finish the last one now.
     if (!Number.isNaN(this.frameUs)) this.endFrame(this.frameUs)
     this.frameUs = Number.NaN
+    // Events of fixes this engine has not seen as frames (none in the live path): in order, now.
+    this.applyLaps(Number.POSITIVE_INFINITY)
+    this.laps = NO_LAP_EVENTS
   }
 
   /** A position given directly (seed 001 points carry `lap` and `lapdist_m`), for the values observed next. */
@@ -173,8 +183,10 @@ export class RuleEngine {
       const lat = this.values[ROLE.lat]!
       const lon = this.values[ROLE.lon]!
       this.position.fix(tUs, lat, lon)
-      this.detector!.feed(tUs, lat, lon)
-      if (!this.current && !Number.isNaN(this.position.fixM)) this.current = this.newRecord(this.detector!.laps.length, tUs)
+    }
+    this.applyLaps(tUs)
+    if (this.latUs === tUs && this.lonUs === tUs && this.position && !this.current && !Number.isNaN(this.position.fixM)) {
+      this.current = this.newRecord(this.lapsClosed, tUs)
     }
     if (Number.isNaN(this.lastTickUs) || tUs - this.lastTickUs >= this.tickUs) this.tick(tUs)
   }
@@ -323,7 +335,14 @@ export class RuleEngine {
     }
   }
 
+  /** The lap events of fixes up to `tUs`, in order. */
+  private applyLaps(tUs: number): void {
+    const laps = this.laps
+    while (this.nextLap < laps.length && !(laps[this.nextLap]!.fixUs > tUs)) this.lapEvent(laps[this.nextLap++]!.event)
+  }
+
   private lapEvent(e: LapEvent): void {
+    if (e.kind === 'lap') this.lapsClosed = e.lap.lap + 1
     const rec = this.current
     if (!rec) return
     if (e.kind === 'sector') {

@@ -9,6 +9,9 @@ const UNIT_MS = {d: 86_400_000, h: 3_600_000, m: 60_000, ms: 1, s: 1000} as cons
 //                    1.5          ms|s|m|h|d
 const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/
 
+/** What to write instead of a value that is not a duration. */
+export const DURATION_HINT = 'write a number and a unit, e.g. 500ms, 5s, 10m, 2h, 7d'
+
 export class DurationSyntaxError extends Error {
   readonly code = 'PW_BAD_DURATION'
 }
@@ -17,7 +20,7 @@ export class DurationSyntaxError extends Error {
 export function parseDuration(text: string): number {
   const match = DURATION.exec(text)
   if (!match) {
-    throw new DurationSyntaxError(`"${text}" is not a duration: write a number and a unit, e.g. 500ms, 5s, 10m, 2h, 7d`)
+    throw new DurationSyntaxError(`"${text}" is not a duration: ${DURATION_HINT}`)
   }
   return Math.round(Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS])
 }

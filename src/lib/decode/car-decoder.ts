@@ -2,7 +2,8 @@ import type {Car, Channel} from '../car/model.js'
 import {DATA_STRIDE, type FrameBatch, FrameFlag} from '../can/frame.js'
 import {instantiate} from '../formula/index.js'
 import type {FormulaInstance} from '../formula/model.js'
-import {compileMessageDecoder, type MessageDecoder} from './message-decoder.js'
+import {type ChannelPlan, type CompiledCar, compileCar, type StepPlan} from './compiled-car.js'
+import type {MessageDecoder} from './message-decoder.js'
 
 /** What happened to the frames a decoder saw. */
 export interface DecodeStats {
@@ -17,34 +18,30 @@ export interface DecodeStats {
   skipped: number
 }
 
-/** One formula application bound to channel slots. */
+/** One formula application bound to channel slots, with this decoder's formula instance. */
 interface Step {
   readonly fn: FormulaInstance['evaluate']
-  /** Channel slot of each input; -1 is the value flowing through a pipeline. */
   readonly inputs: Int32Array
   readonly args: number[]
 }
 
-interface Plan {
-  readonly channel: number
-  /** Signal slot in the message decoder, for channels fed by a DBC signal. */
-  readonly signal: number
-  /** Channel slot a chained pipeline starts from, else -1. */
-  readonly fromChannel: number
+/** A compiled channel plan with this decoder's steps. */
+interface Plan extends Omit<ChannelPlan, 'steps'> {
   readonly steps: readonly Step[]
-  /** Channels read (derived and chained): for change and staleness checks. */
-  readonly reads: Int32Array
 }
 
 /**
- * Decodes frames into channels with a car compiled ahead of time: per message, a generated
- * decoder for its signals, the pipelines fed by them, and the derived channels downstream in
- * dependency order. Channel values live in preallocated arrays; NaN means "no value" (null).
+ * Decodes frames into channels with a car compiled ahead of time (`compileCar`, shared by every
+ * decoder of the car): per message, a generated decoder for its signals, the pipelines fed by
+ * them, and the derived channels downstream in dependency order. This object holds one stream's
+ * state: channel values in preallocated arrays (NaN means "no value", null), their times, the
+ * formula instances (a `prev` is per stream), and the counts.
  *
  * ID policy: a frame matches a message by numeric ID; only when the DBC has both an 11-bit and a
  * 29-bit message with that number does the frame's extended flag decide.
  */
 export class CarDecoder {
+  readonly compiled: CompiledCar
   readonly decoders: readonly MessageDecoder[]
   readonly channels: readonly Channel[]
   /** Current value per channel (NaN = null). */
@@ -54,34 +51,47 @@ export class CarDecoder {
   /** Channels the last frame updated, `updatedCount` of them. */
   readonly updated: Int32Array
   updatedCount = 0
+  /** Kept by `reset()`: callers add them up across reconnects. */
   readonly stats: DecodeStats = {decoded: 0, frames: 0, short: 0, skipped: 0, unknown: 0}
 
-  private readonly standard = new Map<number, number>()
-  private readonly extended = new Map<number, number>()
+  private readonly standard: ReadonlyMap<number, number>
+  private readonly extended: ReadonlyMap<number, number>
   private readonly direct: Plan[][]
   private readonly downstream: Plan[][]
-  /** Staleness limit per channel: 3 × its cycle time, in µs (Infinity when unknown). */
   private readonly staleAfterUs: Float64Array
+  private readonly formulas: FormulaInstance[] = []
   private readonly lastInputs: Float64Array[]
   /** 1 when a channel was nulled for staleness: its next fresh pass must compute, even with inputs unchanged. */
   private readonly nulledStale: Uint8Array
 
   constructor(readonly car: Car) {
-    const messages = car.dbc.messages
-    this.decoders = messages.map(compileMessageDecoder)
-    messages.forEach((m, i) => (m.extended ? this.extended : this.standard).set(m.id, i))
+    const compiled = compileCar(car)
+    this.compiled = compiled
+    this.decoders = compiled.messages.map((m) => m.bind())
+    this.standard = compiled.standard
+    this.extended = compiled.extended
+    this.staleAfterUs = compiled.staleAfterUs
     this.channels = car.channels
     const n = car.channels.length
     this.values = new Float64Array(n).fill(Number.NaN)
     this.timeUs = new Float64Array(n).fill(Number.NaN)
     this.updated = new Int32Array(n)
-    const slot = new Map(car.channels.map((c, i) => [c.name, i]))
-    const plans = car.channels.map((c, i) => planFor(c, i, slot))
-    this.staleAfterUs = staleLimits(car, slot)
-    this.lastInputs = plans.map((p) => new Float64Array(p.reads.length).fill(Number.NaN))
     this.nulledStale = new Uint8Array(n)
-    this.direct = messages.map((m) => plans.filter((p) => car.channels[p.channel]!.source?.message === m))
-    this.downstream = this.direct.map((direct) => downstreamOf(direct, plans, car.channels, slot))
+    const plans = compiled.plans.map((p) => ({...p, steps: p.steps.map((step) => this.bindStep(step))}))
+    this.lastInputs = plans.map((p) => new Float64Array(p.reads.length).fill(Number.NaN))
+    this.direct = compiled.direct.map((slots) => slots.map((c) => plans[c]!))
+    this.downstream = compiled.downstream.map((slots) => slots.map((c) => plans[c]!))
+  }
+
+  /** Back to the state of a fresh decoder of the same car (no values, formula state cleared), without compiling again; `stats` are kept. */
+  reset(): void {
+    this.values.fill(Number.NaN)
+    this.timeUs.fill(Number.NaN)
+    this.updated.fill(0)
+    this.updatedCount = 0
+    for (const last of this.lastInputs) last.fill(Number.NaN)
+    this.nulledStale.fill(0)
+    for (const formula of this.formulas) formula.reset()
   }
 
   /** The message index a frame matches, or -1. */
@@ -171,50 +181,16 @@ export class CarDecoder {
     return value
   }
 
+  // Instantiating binds params to the formula compiled at load: cheap, no code generated.
+  private bindStep(step: StepPlan): Step {
+    const instance = instantiate(step.use.formula, step.use.params)
+    this.formulas.push(instance)
+    return {args: Array.from({length: step.inputs.length}, () => 0), fn: instance.evaluate, inputs: step.inputs}
+  }
+
   private store(channel: number, value: number, now: number): void {
     this.values[channel] = Number.isFinite(value) ? value : Number.NaN
     this.timeUs[channel] = now
     this.updated[this.updatedCount++] = channel
   }
-}
-
-function planFor(channel: Channel, index: number, slot: ReadonlyMap<string, number>): Plan {
-  const signal = channel.source ? channel.source.message.signals.indexOf(channel.source.signal) : -1
-  const fromChannel = channel.fromChannel === undefined ? -1 : slot.get(channel.fromChannel)!
-  const steps = channel.steps.map((use) => {
-    const instance = instantiate(use.formula, use.params)
-    const inputs = Int32Array.from(use.inputs, (name) => (name === undefined ? -1 : slot.get(name)!))
-    return {args: Array.from({length: inputs.length}, () => 0), fn: instance.evaluate, inputs}
-  })
-  const reads = channel.source ? [] : [...new Set(channel.dependsOn.map((d) => slot.get(d)!))]
-  return {channel: index, fromChannel, reads: Int32Array.from(reads), signal, steps}
-}
-
-// Every channel reachable from a message's direct channels, in the car's (topological) order.
-function downstreamOf(direct: readonly Plan[], plans: readonly Plan[], channels: readonly Channel[], slot: ReadonlyMap<string, number>): Plan[] {
-  const reached = new Set(direct.map((p) => p.channel))
-  const out: Plan[] = []
-  for (const plan of plans) {
-    const channel = channels[plan.channel]!
-    if (channel.source || reached.has(plan.channel)) continue
-    if (channel.dependsOn.some((d) => reached.has(slot.get(d)!))) {
-      reached.add(plan.channel)
-      out.push(plan)
-    }
-  }
-  return out
-}
-
-function staleLimits(car: Car, slot: ReadonlyMap<string, number>): Float64Array {
-  const limits = new Float64Array(car.channels.length).fill(Number.POSITIVE_INFINITY)
-  car.channels.forEach((c, i) => {
-    if (c.source) {
-      const ms = car.cycleTimesMs.get(c.source.message.name)
-      if (ms !== undefined && ms > 0) limits[i] = 3 * ms * 1000
-    } else if (c.dependsOn.length > 0) {
-      // A derived channel is as fresh as its slowest input.
-      limits[i] = Math.max(...c.dependsOn.map((d) => limits[slot.get(d)!]!))
-    }
-  })
-  return limits
 }

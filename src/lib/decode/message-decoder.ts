@@ -38,8 +38,32 @@ const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 const LO = LITTLE ? 0 : 1
 const HI = LITTLE ? 1 : 0
 
-/** Compiles a decoder for one message. */
-export function compileMessageDecoder(message: DbcMessage): MessageDecoder {
+/**
+ * A message's generated decode function, not yet bound to scratch arrays: built once per message
+ * (the `new Function` is the expensive part), then bound per decoder by `bind()`, which is cheap.
+ */
+export interface CompiledMessage {
+  readonly message: DbcMessage
+  readonly kinds: readonly RawKind[]
+  /**
+   * A decoder with its own scratch arrays. Not shared between decoders: callers read a decoder's
+   * `values`/`raw`/`present` after it decoded (replay's output), and shared arrays would show
+   * another stream's last frame there.
+   */
+  bind(): MessageDecoder
+}
+
+type DecodeFactory = (...scratch: unknown[]) => MessageDecoder['decode']
+
+let generated = 0
+
+/** How many message decode functions this process has generated: a car compiled once adds its message count once. */
+export function generatedDecoderCount(): number {
+  return generated
+}
+
+/** Generates the decode function of one message. */
+export function compileMessage(message: DbcMessage): CompiledMessage {
   const signals = message.signals
   const n = signals.length
   const kinds = signals.map(rawKindOf)
@@ -63,13 +87,22 @@ export function compileMessageDecoder(message: DbcMessage): MessageDecoder {
       ${body.join('\n      ')}
       return true;
     }`
-  const values = new Float64Array(n)
-  const raw = new Float64Array(n)
-  const present = new Uint8Array(n)
-  const big: Array<bigint | undefined> = Array.from({length: n})
-  const factory = new Function('v', 'r', 'p', 'big', 'mux', 'u32', 'f32', 'f64', source) as (...a: unknown[]) => MessageDecoder['decode']
-  const decode = factory(values, raw, present, big, muxSets, u32, f32, f64)
-  return {big, decode, kinds, message, present, raw, values}
+  const factory = new Function('v', 'r', 'p', 'big', 'mux', 'u32', 'f32', 'f64', source) as DecodeFactory
+  generated++
+  const bind = (): MessageDecoder => {
+    const values = new Float64Array(n)
+    const raw = new Float64Array(n)
+    const present = new Uint8Array(n)
+    const big: Array<bigint | undefined> = Array.from({length: n})
+    const decode = factory(values, raw, present, big, muxSets, u32, f32, f64)
+    return {big, decode, kinds, message, present, raw, values}
+  }
+  return {bind, kinds, message}
+}
+
+/** Compiles a decoder for one message (generates and binds; a car's decoders share `compileMessage` through `compileCar`). */
+export function compileMessageDecoder(message: DbcMessage): MessageDecoder {
+  return compileMessage(message).bind()
 }
 
 // Switches before the signals they select (nested multiplexers: a switch may itself be selected).

@@ -1,17 +1,14 @@
 /**
- * What `pitwall health` can still say when no bridge answers: it reads the live DB itself,
- * read-only and briefly (DuckDB's shared lock; it fails at once while another process holds the
- * file), and never changes it: sessions a dead process left live stay as they are for the next
- * serve or ingest to close.
+ * What `pitwall health` can still say when no bridge answers: the file sizes, the free disk, a
+ * stale serve.json, and what the store reads from the live DB itself (read-only, briefly, never
+ * changing it: `readOfflineHealth`), in `/health`'s words.
  */
 import {existsSync, readFileSync} from 'node:fs'
 import {readFile, stat, statfs} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {DuckDBInstance} from '@duckdb/node-api'
-
 import {DATA_DIR_LAYOUT} from '../config/index.js'
-import {classifyDuckDbError, type RecoveryReport, unacknowledgedRecoveries} from '../store/index.js'
+import {readOfflineHealth, type RecoveryReport} from '../store/index.js'
 
 export interface DirectDbReading {
   readonly path: string
@@ -44,43 +41,20 @@ export async function readLiveDbDirect(dataDir: string): Promise<DirectDbReading
   const base = {exists: size !== null, free_disk_bytes: free, path, size_bytes: size, stale_serve_pid: stalePid, wal_bytes: wal}
   const empty = {error: null, held_by: null, last_session: null, recoveries: [], sessions: null}
   if (size === null) return {...base, ...empty}
-  let instance: DuckDBInstance
-  try {
-    instance = await DuckDBInstance.create(path, {access_mode: 'READ_ONLY'})
-  } catch (error) {
-    const failure = classifyDuckDbError(error)
-    if (failure.kind === 'locked') return {...base, ...empty, held_by: {command: failure.pid ? commandLineOf(failure.pid) : null, pid: failure.pid ?? null}}
-    return {...base, ...empty, error: error instanceof Error ? error.message : String(error)}
+  const read = await readOfflineHealth(path)
+  if (read.kind === 'locked') return {...base, ...empty, held_by: {command: read.pid ? commandLineOf(read.pid) : null, pid: read.pid}}
+  if (read.kind === 'error') return {...base, ...empty, error: read.message}
+  const last = read.lastSession
+  const lastSession: DirectDbReading['last_session'] = last && {
+    end_reason: last.endReason,
+    ended: last.endedUs === null ? null : iso(last.endedUs),
+    frames: last.frames,
+    id: last.id,
+    last_frame: last.lastFrameUs === null ? null : iso(last.lastFrameUs),
+    started: iso(last.startedUs),
+    state: last.state,
   }
-  const c = await instance.connect()
-  try {
-    const rows = async (sql: string): Promise<Array<Record<string, unknown>>> => (await c.runAndReadAll(sql)).getRowObjectsJS()
-    const counts = await rows('SELECT state, count(*) AS n FROM sessions GROUP BY state')
-    const n = (state: string): number => Number(counts.find((r) => r['state'] === state)?.['n'] ?? 0)
-    const last = (await rows('SELECT id, state, session_key, started_us, ended_us, end_reason, frames FROM sessions ORDER BY started_us DESC LIMIT 1'))[0]
-    let lastSession: DirectDbReading['last_session'] = null
-    if (last) {
-      // A live or ended session's frames are in the frames table (its counter is written at the end); an archived one's are not.
-      const inTable = (await rows(`SELECT count(*) AS n, max(ts_us) AS last FROM frames WHERE session_key = ${Number(last['session_key'])}`))[0] ?? {}
-      const archived = last['state'] === 'archived'
-      lastSession = {
-        end_reason: last['end_reason'] === null ? null : String(last['end_reason']),
-        ended: last['ended_us'] === null ? null : iso(Number(last['ended_us'])),
-        frames: archived ? Number(last['frames']) : Number(inTable['n'] ?? 0),
-        id: String(last['id']),
-        last_frame: inTable['last'] === null || inTable['last'] === undefined ? null : iso(Number(inTable['last'])),
-        started: iso(Number(last['started_us'])),
-        state: String(last['state']),
-      }
-    }
-    const recoveries = (await unacknowledgedRecoveries(c)).map(recoveryJson)
-    return {...base, ...empty, last_session: lastSession, recoveries, sessions: {archived: n('archived'), ended: n('ended'), live: n('live'), total: counts.reduce((a, r) => a + Number(r['n']), 0)}}
-  } catch (error) {
-    return {...base, ...empty, error: error instanceof Error ? error.message : String(error)}
-  } finally {
-    c.closeSync()
-    instance.closeSync()
-  }
+  return {...base, ...empty, last_session: lastSession, recoveries: read.recoveries.map(recoveryJson), sessions: read.sessions}
 }
 
 /** The same shape as `/health`'s recoveries. */

@@ -5,7 +5,7 @@
  */
 import type {HealthReport, HealthStatus} from '../bridge/health-report.js'
 import {ExitCode} from '../errors.js'
-import {type BridgeAccess, bridgeClient} from './bridge-access.js'
+import {type BridgeAccess, bridgeClient} from '../client/index.js'
 import {type DirectDbReading, readLiveDbDirect} from './health-offline.js'
 
 /** What `/health` answers without the token (or with a wrong one). */

@@ -1,6 +1,6 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import type {BridgeAccess} from './bridge-access.js'
+import type {BridgeAccess} from '../client/index.js'
 import {type HealthReading, readHealth} from './health-read.js'
 import {healthLine, healthText} from './health-text.js'
 import {FpsHistory, type HealthView, healthView} from './health-view.js'

@@ -12,7 +12,7 @@ import {
   type VacuumOptions,
   type VacuumResult,
 } from '../store/index.js'
-import {type BridgeAccess, delegatedError, openLiveDbOrBridge} from './bridge-access.js'
+import {type BridgeAccess, delegatedError, openLiveDbOrBridge} from '../client/index.js'
 
 /** Archive and vacuum may run for minutes on a phone: the bridge answers when the work is done. */
 const ADMIN_TIMEOUT_MS = 60 * 60_000

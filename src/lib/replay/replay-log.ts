@@ -1,12 +1,13 @@
 import type {Writable} from 'node:stream'
 
+import {sleep} from '../abort.js'
 import type {Car} from '../car/model.js'
-import {DATA_STRIDE, FrameBatch, MAX_BATCH_FRAMES} from '../can/frame.js'
+import {FrameBatch, MAX_BATCH_FRAMES} from '../can/frame.js'
 import {CandumpWriter, type LogFormat, type LogReadStats, readCanLog} from '../can/log/index.js'
-import {CarDecoder, type DecodeStats, SampleBatch} from '../decode/index.js'
+import {CarDecoder, type DecodeStats} from '../decode/index.js'
+import {Pacer} from '../pace.js'
 import {FrameFormatter} from './frame-output.js'
-import {Pacer, sleep} from './pace.js'
-import type {StoredFormat, StoredFrames} from './stored-frames.js'
+import type {StoredFormat, StoredFrames} from '../store/index.js'
 
 export type ReplayFormat = 'jsonl' | 'candump' | 'table'
 
@@ -30,10 +31,10 @@ export interface ReplayOptions {
   /** Stored frames (an archive or a stored session) to replay instead of reading `input` as a log. */
   readonly stored?: StoredFrames
   /**
-   * `--to db`: every frame read (decoded or not) and the samples decoded from it go here, batch by
-   * batch; the batch and samples are handed over (the store takes their buffers).
+   * `--to db` / `--to bridge`: every frame read (decoded or not) goes here, batch by batch, as it is
+   * replayed; the batch is handed over (the live path decodes and stores it).
    */
-  readonly toStore?: (frames: FrameBatch, samples: SampleBatch) => Promise<void>
+  readonly sink?: {write(batch: FrameBatch): Promise<boolean>}
 }
 
 export interface ReplaySummary {
@@ -74,7 +75,6 @@ export async function replayLog(options: ReplayOptions): Promise<ReplaySummary> 
   for await (const batch of reader.batches) {
     if (options.signal?.aborted || output.closed) break
     const passed = new FrameBatch(MAX_BATCH_FRAMES, batch.channels)
-    const samples = options.toStore ? new SampleBatch(batch.length * 8) : undefined
     let text = ''
     let done = 0
     for (let i = 0; i < batch.length; i++) {
@@ -86,18 +86,17 @@ export async function replayLog(options: ReplayOptions): Promise<ReplaySummary> 
       }
       const m = decoder.decodeFrame(batch, i)
       done = i + 1
-      if (samples) for (let k = 0; k < decoder.updatedCount; k++) samples.push(batch.timestampUs[i]!, decoder.updated[k]!, decoder.values[decoder.updated[k]!]!)
       if (m < 0 && !options.unknown) continue
       framesOut++
       if (options.format === 'jsonl') text += formatter.jsonLine(batch, i, m) + '\n'
       else if (options.format === 'table') text += formatter.tableLine(batch, i, m) + '\n'
-      if (stdoutCandump || fileCandump) copyFrame(batch, i, passed)
+      if (stdoutCandump || fileCandump) passed.pushFrom(batch, i)
     }
     await flush()
-    if (options.toStore && samples) {
+    if (options.sink) {
       // Stopped part-way (abort, output closed): store what was replayed, not the rest.
       batch.length = done
-      await options.toStore(batch, samples)
+      await options.sink.write(batch)
     }
 
     async function flush(): Promise<void> {
@@ -122,11 +121,6 @@ export async function replayLog(options: ReplayOptions): Promise<ReplaySummary> 
     outputClosed: output.closed,
     wallMs: Math.round(performance.now() - started),
   }
-}
-
-function copyFrame(from: FrameBatch, i: number, to: FrameBatch): void {
-  const j = to.pushHeader(from.timestampUs[i]!, from.id[i]!, from.flags[i]!, from.dataLength[i]!, from.subMicroNs[i]!, from.rawDlc[i]!, from.channel[i]!)
-  to.data.set(from.data.subarray(i * DATA_STRIDE, (i + 1) * DATA_STRIDE), j * DATA_STRIDE)
 }
 
 /** Writes with backpressure; an output that closes (EPIPE: piped into `head`) ends the replay quietly. */

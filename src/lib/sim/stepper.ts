@@ -5,8 +5,9 @@
  * ownership of the buffers). In real time a step's frames are released when their last stamp
  * is due, so they are never early and at most one step late, like an adapter's USB packets.
  */
+import {sleep} from '../abort.js'
 import {FrameBatch, MAX_BATCH_FRAMES} from '../can/frame.js'
-import {Pacer} from '../replay/pace.js'
+import {Pacer} from '../pace.js'
 import type {Simulator} from './simulator.js'
 
 /** Seconds the simulation runs on after the last lap's line, so its crossing has GPS on both sides. */
@@ -83,17 +84,4 @@ export class SimulationStepper {
     }
     this.endedBy = this.limitedBy
   }
-}
-
-/** setTimeout that an abort cuts short. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done(): void {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, {once: true})
-  })
 }

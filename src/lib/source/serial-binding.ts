@@ -8,6 +8,7 @@ import {closeSync, constants, existsSync, openSync, watch} from 'node:fs'
 import {isatty} from 'node:tty'
 import {basename, dirname} from 'node:path'
 
+import {type AbortWiring, onAbort} from '../abort.js'
 import {UnavailableError} from '../errors.js'
 import {type ByteLink, type LinkEvents, type LinkOpener, streamLink} from './byte-link.js'
 import {threadedTtyLink} from './tty-reader.js'
@@ -66,10 +67,11 @@ export function whenPathReappears(path: string, signal: AbortSignal, pollMs = 10
   return new Promise((resolve, reject) => {
     let missing = !existsSync(path)
     let watcher: ReturnType<typeof watch> | undefined
+    let wiring: AbortWiring | undefined
     const done = (): void => {
       clearInterval(timer)
       watcher?.close()
-      signal.removeEventListener('abort', onAbort)
+      wiring?.dispose()
     }
     const look = (): void => {
       const present = existsSync(path)
@@ -78,10 +80,6 @@ export function whenPathReappears(path: string, signal: AbortSignal, pollMs = 10
         resolve()
       }
       if (!present) missing = true
-    }
-    const onAbort = (): void => {
-      done()
-      reject(signal.reason)
     }
     const timer = setInterval(look, pollMs)
     timer.unref()
@@ -93,7 +91,10 @@ export function whenPathReappears(path: string, signal: AbortSignal, pollMs = 10
     } catch {
       // no inotify here (or the directory is gone too): polling alone
     }
-    signal.addEventListener('abort', onAbort, {once: true})
+    wiring = onAbort(signal, (reason) => {
+      done()
+      reject(reason)
+    })
   })
 }
 

@@ -1,4 +1,5 @@
 import type {FrameBatch} from '../can/frame.js'
+import type {SampleBatch} from '../decode/index.js'
 
 /**
  * What a source is doing: `connected` (frames can flow), `reconnecting` (lost its adapter, trying
@@ -31,16 +32,44 @@ export interface SourceStatus {
 }
 
 /**
+ * What every source has, and all that one has that yields nothing itself: the Termux supervisor,
+ * whose adapter's frames come in through the bridge's frame route from its callback.
+ */
+export interface StatusOnlySource {
+  /** Stored with the frames (`adapter`, `stdin`, `simulator`, `replay`, `udp`, …). */
+  readonly kind: string
+  readonly name: string
+  status(): SourceStatus
+  /** Stops the source; `batches()`, where it has them, then ends after what was already read. */
+  stop(): Promise<void>
+}
+
+/** A source that yields batches of `B`. */
+export interface BatchSource<B> extends StatusOnlySource {
+  /** Batches until the source stops (EOF, stop(), or giving up); each batch belongs to the consumer. */
+  batches(): AsyncIterable<B>
+}
+
+/**
  * A source of CAN frames: an adapter, a descriptor, stdin, the simulator, a replayed log. It
  * yields frame batches (never one object per frame) and reports its status. `serve`, `ingest`,
  * `replay` and `simulate` consume and produce sources the same way.
  */
-export interface CanSource {
-  readonly kind: string
-  readonly name: string
-  /** Batches until the source stops (EOF, stop(), or giving up); each batch belongs to the consumer. */
-  batches(): AsyncIterable<FrameBatch>
-  status(): SourceStatus
-  /** Stops the source; `batches()` then ends after the frames already read. */
-  stop(): Promise<void>
+export type CanSource = BatchSource<FrameBatch>
+
+/** A source of decoded samples rather than frames (JSON telemetry points over UDP); points count as frames in its status. */
+export type PointsSource = BatchSource<SampleBatch>
+
+/** The few logger methods a source uses (pino's Logger has them). */
+export interface SourceLog {
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+  error(obj: object, msg?: string): void
 }
+
+/** A SourceLog that gives each source its own child (pino's Logger is one). */
+export interface SourceLogger extends SourceLog {
+  child(bindings: Record<string, unknown>): SourceLog
+}
+
+export const silentLog: SourceLog = {error: () => undefined, info: () => undefined, warn: () => undefined}

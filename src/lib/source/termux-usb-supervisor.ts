@@ -21,10 +21,10 @@
 import {type ChildProcess, execFile, spawn} from 'node:child_process'
 import {createInterface} from 'node:readline'
 
+import {sleep} from '../abort.js'
 import {UsageError} from '../errors.js'
 import {ReconnectPolicy} from './reconnect-policy.js'
-import type {SourceLog} from './slcan-source.js'
-import type {SourceState} from './source.js'
+import type {SourceLog, SourceState} from './source.js'
 
 export interface TermuxUsbSupervisorOptions {
   /** The callback's words; the descriptor number is appended by termux-usb. Must end in `--can-fd`. */
@@ -144,7 +144,7 @@ export class TermuxUsbSupervisor {
       if (device === undefined || !devices.includes(device)) {
         this.state = 'absent'
         this.device = undefined
-        await this.wait(this.policy.next())
+        await sleep(this.policy.next(), this.abort.signal)
         continue
       }
       this.device = device
@@ -154,7 +154,7 @@ export class TermuxUsbSupervisor {
       this.state = 'reconnecting'
       const delay = this.policy.next()
       this.options.log?.warn({attempt: this.policy.attempts, device, exit: this.lastExit, inMs: delay}, 'termux-usb callback ended: running it again')
-      await this.wait(delay)
+      await sleep(delay, this.abort.signal)
     }
   }
 
@@ -188,17 +188,6 @@ export class TermuxUsbSupervisor {
         this.lastExit = {code, signal, ...(lastText ? {message: lastText} : {})}
         resolve(ran)
       })
-    })
-  }
-
-  private wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms)
-      function done(): void {
-        clearTimeout(timer)
-        resolve()
-      }
-      this.abort.signal.addEventListener('abort', done, {once: true})
     })
   }
 }

@@ -11,7 +11,10 @@ import {type Socket, createSocket} from 'node:dgram'
 
 import type {Car} from '../car/model.js'
 import {SampleBatch} from '../decode/index.js'
+import {BoundedQueue} from './bounded-queue.js'
 import {HostClock, implausibleStamp} from './host-clock.js'
+import {SourceCounters} from './source-counters.js'
+import type {PointsSource, SourceStatus} from './source.js'
 
 /** Seed 001 field → pitwall channel (the E46 names), for fields whose names differ. */
 export const ALIASES: Readonly<Record<string, string>> = {
@@ -115,34 +118,65 @@ export interface UdpPointSourceOptions {
   readonly host?: string
   /** Samples are handed on at most this often. Default 50 ms. */
   readonly flushMs?: number
+  /** Batches waiting for the consumer before new ones are dropped (`queue_full`, counted in points). Default 256. */
+  readonly maxQueuedBatches?: number
 }
 
-/** A UDP listener yielding SampleBatches (see PointDecoder). */
-export class UdpPointSource {
+/** A UDP listener yielding SampleBatches (see PointDecoder); its status counts points as frames. */
+export class UdpPointSource implements PointsSource {
   readonly kind = 'udp'
   readonly name: string
   readonly decoder: PointDecoder
   private socket: Socket | undefined
+  private listening: Promise<number> | undefined
   private batch = new SampleBatch(1024)
-  private readonly queue: SampleBatch[] = []
-  private wake: (() => void) | undefined
+  private pointsInBatch = 0
+  private readonly counters = new SourceCounters()
+  private readonly queue: BoundedQueue<{readonly samples: SampleBatch; readonly points: number}>
   private timer: NodeJS.Timeout | undefined
-  private closed = false
+  private stopped = false
 
   constructor(private readonly options: UdpPointSourceOptions) {
     this.name = `${options.host ?? '127.0.0.1'}:${options.port}`
     this.decoder = new PointDecoder(options.car)
+    this.queue = new BoundedQueue({maxItems: options.maxQueuedBatches ?? 256, onOverflow: (item) => this.counters.drop('queue_full', item.points)})
   }
 
-  /** Binds the socket; resolves with the bound port (useful with port 0). */
-  async listen(): Promise<number> {
+  /** Binds the socket (once); resolves with the bound port (useful with port 0). */
+  listen(): Promise<number> {
+    return (this.listening ??= this.bind())
+  }
+
+  /** Listens (if not yet) and yields the samples until stopped. */
+  async *batches(): AsyncGenerator<SampleBatch> {
+    try {
+      if (!this.stopped) await this.listen()
+      for await (const item of this.queue.drain()) yield item.samples
+    } finally {
+      this.counters.state = 'stopped'
+    }
+  }
+
+  status(): SourceStatus {
+    const {implausibleTime, malformed} = this.decoder.stats
+    return this.counters.status(this, {dropped: {bad_line: malformed, implausible_time: implausibleTime}})
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    await this.listening?.catch(() => undefined)
+    const socket = this.socket
+    this.socket = undefined
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()))
+    this.flush()
+    this.queue.close()
+  }
+
+  private async bind(): Promise<number> {
     const socket = createSocket('udp4')
     this.socket = socket
-    socket.on('message', (message) => {
-      if (this.decoder.decode(message, this.batch) && this.batch.length > 0 && this.timer === undefined) {
-        this.timer = setTimeout(() => this.flush(), this.options.flushMs ?? 50)
-      }
-    })
+    socket.on('message', (message) => this.receive(message))
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject)
       socket.bind(this.options.port, this.options.host ?? '127.0.0.1', () => {
@@ -153,35 +187,21 @@ export class UdpPointSource {
     return socket.address().port
   }
 
-  async *batches(): AsyncGenerator<SampleBatch> {
-    for (;;) {
-      const next = this.queue.shift()
-      if (next) {
-        yield next
-        continue
-      }
-      if (this.closed) return
-      await new Promise<void>((resolve) => (this.wake = resolve))
-      this.wake = undefined
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.closed) return
-    const socket = this.socket
-    this.socket = undefined
-    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()))
-    this.flush()
-    this.closed = true
-    this.wake?.()
+  private receive(datagram: Uint8Array): void {
+    const before = this.decoder.stats.points
+    if (!this.decoder.decode(datagram, this.batch)) return
+    const points = this.decoder.stats.points - before
+    this.pointsInBatch += points
+    this.counters.count(points)
+    if (this.batch.length > 0 && this.timer === undefined) this.timer = setTimeout(() => this.flush(), this.options.flushMs ?? 50)
   }
 
   private flush(): void {
     clearTimeout(this.timer)
     this.timer = undefined
     if (this.batch.length === 0) return
-    this.queue.push(this.batch)
+    this.queue.push({points: this.pointsInBatch, samples: this.batch})
     this.batch = new SampleBatch(1024)
-    this.wake?.()
+    this.pointsInBatch = 0
   }
 }

@@ -1,6 +1,7 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {SESSION_TABLES} from './schema.js'
+import {rawSql, readSql, type Sql, sql, sqlIdent} from './sql.js'
 
 /**
  * A table's fingerprint: its row count and, per column, the sum of the column's hashes. Sums do
@@ -20,11 +21,10 @@ export const ARCHIVED_TABLES: ReadonlyArray<{readonly table: string; readonly ex
   ...SESSION_TABLES.map((table) => ({exclude: ['session_key'], table})),
 ]
 
-/** `from` is a table reference or a table function (`read_parquet('…')`); `where` filters it. */
-export async function fingerprint(c: DuckDBConnection, from: string, where: string, exclude: readonly string[]): Promise<Fingerprint> {
-  const columns = exclude.length > 0 ? `* EXCLUDE (${exclude.join(', ')})` : '*'
-  const result = await c.runAndReadAll(`SELECT count(*) AS pw_rows, sum(hash(COLUMNS(${columns}))) FROM ${from} ${where}`)
-  const row = result.getRowObjectsJS()[0] ?? {}
+/** `from` is a table reference or a table function (`read_parquet(…)`); `where` filters it. */
+export async function fingerprint(c: DuckDBConnection, from: Sql, where: Sql, exclude: readonly string[]): Promise<Fingerprint> {
+  const columns = rawSql(exclude.length > 0 ? `* EXCLUDE (${exclude.map(sqlIdent).join(', ')})` : '*')
+  const row = (await readSql(c, sql`SELECT count(*) AS pw_rows, sum(hash(COLUMNS(${columns}))) FROM ${from} ${where}`))[0] ?? {}
   const sums: Record<string, string> = {}
   for (const [k, v] of Object.entries(row)) if (k !== 'pw_rows') sums[k] = String(v)
   return {rows: Number(row['pw_rows'] ?? 0), sums}
@@ -45,10 +45,7 @@ export function compareFingerprints(table: string, expected: Fingerprint, actual
  * A parquet file as a table, its columns only: the `key=value` folders of the archive layout
  * (car=, date=, session=) would otherwise be read as extra hive-partition columns.
  */
-export const parquetTable = (file: string): string => `read_parquet(${sqlString(file)}, hive_partitioning = false)`
+export const parquetTable = (file: string): Sql => sql`read_parquet(${file}, hive_partitioning = false)`
 
-/** SQL string literal. */
-export const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`
-
-/** SQL identifier. */
-export const sqlIdent = (s: string): string => `"${s.replaceAll('"', '""')}"`
+/** `<catalog>.main.<table>`: a table of an attached (or the live) database. */
+export const tableIn = (catalog: string, table: string): Sql => rawSql(`${sqlIdent(catalog)}.main.${sqlIdent(table)}`)

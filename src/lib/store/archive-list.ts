@@ -2,6 +2,7 @@ import {dirname, join} from 'node:path'
 
 import {treeBytes} from './archive-fs.js'
 import type {LiveStore} from './live-store.js'
+import {numberOrNull as num} from './rows.js'
 
 /** One line of `pitwall archive --list`. */
 export interface SessionListing {
@@ -62,8 +63,4 @@ export async function listSessions(store: LiveStore): Promise<SessionListing[]> 
       state: String(r['state']),
     }
   })
-}
-
-function num(v: unknown): number | null {
-  return v === null || v === undefined ? null : Number(v)
 }

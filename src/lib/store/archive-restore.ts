@@ -4,9 +4,11 @@ import {join} from 'node:path'
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {InputDataError, InternalError, UsageError} from '../errors.js'
-import {ARCHIVED_TABLES, compareFingerprints, fingerprint, parquetTable, sqlIdent, sqlString} from './archive-checksum.js'
+import {ARCHIVED_TABLES, compareFingerprints, fingerprint, parquetTable, tableIn} from './archive-checksum.js'
 import {catalogOf, findSession, sessionFilter} from './archive-session.js'
 import type {ArchiveFormat, RestoreOutcome} from './archive-types.js'
+import {DEDUPE_LAPS} from './schema.js'
+import {rawSql, readSql, runSql, type Sql, sql, sqlString} from './sql.js'
 import type {Writer} from './writer.js'
 
 /**
@@ -30,7 +32,7 @@ export async function restoreArchive(writer: Writer, path: string): Promise<Rest
       }
     }
     try {
-      const from = (table: string): string => (format === 'duckdb' ? `pw_restore.main.${table}` : parquetTable(join(path, `${table}.parquet`)))
+      const from = (table: string): Sql => (format === 'duckdb' ? tableIn('pw_restore', table) : parquetTable(join(path, `${table}.parquet`)))
       const archived = await archivedSession(c, from('sessions'), path)
       const existing = await findSession(c, archived.id)
       if (existing && existing.state !== 'archived') {
@@ -39,29 +41,31 @@ export async function restoreArchive(writer: Writer, path: string): Promise<Rest
           suggestions: [`pitwall replay ${archived.id} reads it from the live DB as it is`],
         })
       }
-      const key = existing?.key ?? Number((await c.runAndReadAll('SELECT coalesce(max(session_key), 0) + 1 AS k FROM sessions')).getRowObjectsJS()[0]!['k'])
+      const key = existing?.key ?? Number((await readSql(c, sql`SELECT coalesce(max(session_key), 0) + 1 AS k FROM sessions`))[0]!['k'])
       const target = {carHash: archived.carHash, key}
       const source = {carHash: archived.carHash, key: archived.key}
       await c.run('BEGIN TRANSACTION')
       try {
-        await c.run(`DELETE FROM sessions WHERE id = ${sqlString(archived.id)}`)
+        await runSql(c, sql`DELETE FROM sessions WHERE id = ${archived.id}`)
         const rows: Record<string, number> = {}
         for (const {exclude, table} of ARCHIVED_TABLES) {
-          const order = format === 'duckdb' ? 'ORDER BY rowid' : ''
+          const order = rawSql(format === 'duckdb' ? 'ORDER BY rowid' : '')
           if (table === 'cars') {
-            await c.run(`INSERT INTO cars BY NAME SELECT * FROM ${from('cars')} WHERE content_hash NOT IN (SELECT content_hash FROM cars) ${order}`)
+            await runSql(c, sql`INSERT INTO cars BY NAME SELECT * FROM ${from('cars')} WHERE content_hash NOT IN (SELECT content_hash FROM cars) ${order}`)
           } else {
-            const replace = table === 'sessions' ? `${key} AS session_key, 'ended' AS state, NULL::VARCHAR AS archive_path` : `${key} AS session_key`
-            await c.run(`INSERT INTO ${table} BY NAME SELECT * REPLACE (${replace}) FROM ${from(table)} ${sessionFilter(table, source)} ${order}`)
+            const replace = table === 'sessions' ? sql`${key} AS session_key, 'ended' AS state, NULL::VARCHAR AS archive_path` : sql`${key} AS session_key`
+            await runSql(c, sql`INSERT INTO ${tableIn(live, table)} BY NAME SELECT * REPLACE (${replace}) FROM ${from(table)} ${sessionFilter(table, source)} ${order}`)
           }
           // A car the live DB already had is the same definition (same content hash), stored at another time.
           const skip = table === 'cars' ? ['car_id', 'car_file', 'stored_us'] : exclude
           const expected = await fingerprint(c, from(table), sessionFilter(table, source), skip)
-          const actual = await fingerprint(c, `${sqlIdent(live)}.main.${table}`, sessionFilter(table, target), skip)
+          const actual = await fingerprint(c, tableIn(live, table), sessionFilter(table, target), skip)
           const problems = compareFingerprints(table, expected, actual)
           if (problems.length > 0) throw new InternalError(`restoring ${archived.id} did not verify: ${problems.slice(0, 3).join('; ')}; nothing was restored`, {code: 'PW_RESTORE_VERIFY'})
           rows[table] = actual.rows
         }
+        // An archive an older pitwall wrote may hold a lap twice: keep one per lap, as the schema migration does.
+        rows['laps'] = (rows['laps'] ?? 0) - (await runSql(c, rawSql(DEDUPE_LAPS)))
         await c.run('COMMIT')
         return {format, id: archived.id, ms: 0, path, rows, sessionKey: key}
       } catch (error) {
@@ -87,10 +91,10 @@ export function archiveFormatOf(path: string): ArchiveFormat {
   })
 }
 
-async function archivedSession(c: DuckDBConnection, from: string, path: string): Promise<{id: string; key: number; carHash: string}> {
+async function archivedSession(c: DuckDBConnection, from: Sql, path: string): Promise<{id: string; key: number; carHash: string}> {
   let rows
   try {
-    rows = (await c.runAndReadAll(`SELECT id, session_key, car_hash FROM ${from}`)).getRowObjectsJS()
+    rows = await readSql(c, sql`SELECT id, session_key, car_hash FROM ${from}`)
   } catch (error) {
     throw new InputDataError(`${path} is not a pitwall session archive: ${error instanceof Error ? error.message : String(error)}`, {code: 'PW_ARCHIVE_UNREADABLE'})
   }

@@ -13,11 +13,13 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {InternalError, UsageError} from '../errors.js'
 import {durableRename, fsyncTree, treeBytes} from './archive-fs.js'
-import {ARCHIVED_TABLES, compareFingerprints, fingerprint, parquetTable, sqlIdent, sqlString} from './archive-checksum.js'
+import {ARCHIVED_TABLES, compareFingerprints, fingerprint, parquetTable, tableIn} from './archive-checksum.js'
 import {archiveTarget, type ArchiveTarget, findPartials, mkdirDurable} from './archive-target.js'
 import type {ArchiveFormat, ArchiveOutcome, ArchiveRecovery, ArchiveRequest} from './archive-types.js'
 import type {OpenDatabase} from './database.js'
+import {numberOrNull as num, stringOrNull} from './rows.js'
 import {MIGRATIONS, SESSION_TABLES} from './schema.js'
+import {rawSql, readSql, runSql, type Sql, sql, sqlIdent, sqlString} from './sql.js'
 import type {Writer} from './writer.js'
 
 /**
@@ -69,11 +71,11 @@ export async function archiveSession(writer: Writer, request: ArchiveRequest): P
       rows = await liveCounts(c, live, session)
     } else {
       // The intent, committed first: the next run finishes (or forgets) only what a run started.
-      await c.run(`UPDATE sessions SET archive_path = ${sqlString(target.relative)} WHERE session_key = ${session.key}`)
+      await runSql(c, sql`UPDATE sessions SET archive_path = ${target.relative} WHERE session_key = ${session.key}`)
       try {
         rows = await writeVerified(db, live, session, target, request.dataDir)
       } catch (error) {
-        await c.run(`UPDATE sessions SET archive_path = NULL WHERE session_key = ${session.key}`).catch(() => undefined)
+        await runSql(c, sql`UPDATE sessions SET archive_path = NULL WHERE session_key = ${session.key}`).catch(() => undefined)
         throw error
       }
     }
@@ -105,7 +107,7 @@ export async function recoverArchives(writer: Writer, dataDir: string, dryRun: b
   if (!dryRun) for (const p of partials) rmSync(p, {force: true, recursive: true})
   // Sessions an interrupted run had started to archive: still `ended`, with the intended path.
   const started = await writer.exclusive(async (db) => {
-    const rows = (await db.writer.runAndReadAll(`SELECT id FROM sessions WHERE state = 'ended' AND archive_path IS NOT NULL ORDER BY started_us, id`)).getRowObjectsJS()
+    const rows = await readSql(db.writer, sql`SELECT id FROM sessions WHERE state = 'ended' AND archive_path IS NOT NULL ORDER BY started_us, id`)
     const sessions: StoredSession[] = []
     for (const r of rows) sessions.push((await findSession(db.writer, String(r['id'])))!)
     return sessions
@@ -122,7 +124,7 @@ export async function recoverArchives(writer: Writer, dataDir: string, dryRun: b
       }
     } else if (!dryRun) {
       // Stopped before its rename: no archive exists, the session is whole. Forget the intent.
-      await writer.exclusive((db) => db.writer.run(`UPDATE sessions SET archive_path = NULL WHERE session_key = ${session.key} AND state = 'ended'`))
+      await writer.exclusive((db) => runSql(db.writer, sql`UPDATE sessions SET archive_path = NULL WHERE session_key = ${session.key} AND state = 'ended'`))
     }
   }
   return {completed, mismatched, removedPartials: partials.map((p) => relative(dataDir, p).split(sep).join('/'))}
@@ -130,16 +132,11 @@ export async function recoverArchives(writer: Writer, dataDir: string, dryRun: b
 
 /** Reads a session row by id. */
 export async function findSession(c: DuckDBConnection, id: string): Promise<StoredSession | undefined> {
-  const rows = (
-    await c.runAndReadAll(
-      `SELECT id, session_key, state, car_id, car_hash, started_us, first_frame_us, archive_path, pid FROM sessions WHERE id = ${sqlString(id)}`,
-    )
-  ).getRowObjectsJS()
+  const rows = await readSql(c, sql`SELECT id, session_key, state, car_id, car_hash, started_us, first_frame_us, archive_path, pid FROM sessions WHERE id = ${id}`)
   const r = rows[0]
   if (!r) return undefined
-  const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
   return {
-    archivePath: r['archive_path'] === null ? null : String(r['archive_path']),
+    archivePath: stringOrNull(r['archive_path']),
     carHash: String(r['car_hash']),
     carId: String(r['car_id']),
     firstFrameUs: num(r['first_frame_us']),
@@ -171,12 +168,12 @@ function refuseUnarchivable(id: string, session: StoredSession | undefined): ass
 
 /** The catalog name of the live DB on this connection (the file's base name). */
 export async function catalogOf(c: DuckDBConnection): Promise<string> {
-  return String((await c.runAndReadAll('SELECT current_database() AS d')).getRowObjectsJS()[0]!['d'])
+  return String((await readSql(c, sql`SELECT current_database() AS d`))[0]!['d'])
 }
 
 /** Which rows of `table` belong to the session. */
-export function sessionFilter(table: string, session: Pick<StoredSession, 'key' | 'carHash'>): string {
-  return table === 'cars' ? `WHERE content_hash = ${sqlString(session.carHash)}` : `WHERE session_key = ${session.key}`
+export function sessionFilter(table: string, session: Pick<StoredSession, 'key' | 'carHash'>): Sql {
+  return table === 'cars' ? sql`WHERE content_hash = ${session.carHash}` : sql`WHERE session_key = ${session.key}`
 }
 
 async function writeVerified(db: OpenDatabase, live: string, session: StoredSession, target: ArchiveTarget, dataDir: string): Promise<Record<string, number>> {
@@ -209,7 +206,7 @@ async function writeDuckdb(db: OpenDatabase, live: string, session: StoredSessio
     await c.run('BEGIN TRANSACTION')
     try {
       for (const {table} of ARCHIVED_TABLES) {
-        await c.run(`INSERT INTO pw_archive.main.${table} BY NAME SELECT * FROM ${sqlIdent(live)}.main.${table} ${sessionFilter(table, session)} ORDER BY rowid`)
+        await runSql(c, sql`INSERT INTO ${tableIn('pw_archive', table)} BY NAME SELECT * FROM ${tableIn(live, table)} ${sessionFilter(table, session)} ORDER BY rowid`)
       }
       await c.run('COMMIT')
     } catch (error) {
@@ -227,11 +224,11 @@ async function createSchema(db: OpenDatabase, catalog: string): Promise<void> {
   // USE is per connection: a connection of its own leaves the writer's default catalog alone.
   const c = await db.instance.connect()
   try {
-    await c.run(`USE ${catalog}`)
+    await c.run(`USE ${sqlIdent(catalog)}`)
     await c.run('CREATE TABLE schema_version (version INTEGER NOT NULL, applied_us BIGINT NOT NULL, note VARCHAR)')
     for (const m of MIGRATIONS) {
       await c.run(m.sql)
-      await c.run(`INSERT INTO schema_version VALUES (${m.version}, ${Date.now() * 1000}, ${sqlString(m.note)})`)
+      await runSql(c, sql`INSERT INTO schema_version VALUES (${m.version}, ${Date.now() * 1000}, ${m.note})`)
     }
   } finally {
     c.closeSync()
@@ -242,7 +239,7 @@ async function writeParquet(c: DuckDBConnection, live: string, session: StoredSe
   mkdirDurable(dir, join(dir, '..'))
   for (const {table} of ARCHIVED_TABLES) {
     const file = join(dir, `${table}.parquet`)
-    await c.run(`COPY (SELECT * FROM ${sqlIdent(live)}.main.${table} ${sessionFilter(table, session)} ORDER BY rowid) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`)
+    await runSql(c, sql`COPY (SELECT * FROM ${tableIn(live, table)} ${sessionFilter(table, session)} ORDER BY rowid) TO ${rawSql(sqlString(file))} (FORMAT parquet, COMPRESSION zstd)`)
   }
 }
 
@@ -260,8 +257,8 @@ export async function verifyArchive(
   try {
     for (const {exclude, table} of ARCHIVED_TABLES) {
       const where = sessionFilter(table, session)
-      const expected = await fingerprint(c, `${sqlIdent(live)}.main.${table}`, where, exclude)
-      const from = format === 'duckdb' ? `pw_verify.main.${table}` : parquetTable(join(path, `${table}.parquet`))
+      const expected = await fingerprint(c, tableIn(live, table), where, exclude)
+      const from = format === 'duckdb' ? tableIn('pw_verify', table) : parquetTable(join(path, `${table}.parquet`))
       const actual = await fingerprint(c, from, where, exclude)
       problems.push(...compareFingerprints(table, expected, actual))
       rows[table] = actual.rows
@@ -275,8 +272,8 @@ export async function verifyArchive(
 async function liveCounts(c: DuckDBConnection, live: string, session: StoredSession): Promise<Record<string, number>> {
   const rows: Record<string, number> = {}
   for (const {table} of ARCHIVED_TABLES) {
-    const r = await c.runAndReadAll(`SELECT count(*) AS n FROM ${sqlIdent(live)}.main.${table} ${sessionFilter(table, session)}`)
-    rows[table] = Number(r.getRowObjectsJS()[0]!['n'])
+    const r = await readSql(c, sql`SELECT count(*) AS n FROM ${tableIn(live, table)} ${sessionFilter(table, session)}`)
+    rows[table] = Number(r[0]!['n'])
   }
   return rows
 }
@@ -285,9 +282,9 @@ async function liveCounts(c: DuckDBConnection, live: string, session: StoredSess
 async function removeFromLive(c: DuckDBConnection, session: StoredSession, archivePath: string): Promise<void> {
   await c.run('BEGIN TRANSACTION')
   try {
-    for (const table of SESSION_TABLES) await c.run(`DELETE FROM ${table} WHERE session_key = ${session.key}`)
-    const marked = await c.run(`UPDATE sessions SET state = 'archived', archive_path = ${sqlString(archivePath)} WHERE session_key = ${session.key} AND state = 'ended'`)
-    if (marked.rowsChanged !== 1) throw new InternalError(`session ${session.id} changed while it was archived`, {code: 'PW_ARCHIVE_RACE'})
+    for (const table of SESSION_TABLES) await runSql(c, sql`DELETE FROM ${rawSql(sqlIdent(table))} WHERE session_key = ${session.key}`)
+    const marked = await runSql(c, sql`UPDATE sessions SET state = 'archived', archive_path = ${archivePath} WHERE session_key = ${session.key} AND state = 'ended'`)
+    if (marked !== 1) throw new InternalError(`session ${session.id} changed while it was archived`, {code: 'PW_ARCHIVE_RACE'})
     await c.run('COMMIT')
   } catch (error) {
     await c.run('ROLLBACK').catch(() => undefined)

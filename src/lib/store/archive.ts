@@ -2,7 +2,7 @@
  * `pitwall archive` on the main thread: pick the sessions, clean up after an interrupted run, and
  * archive them one by one through the store worker with a progress line each.
  */
-import {createTaskList} from '../cli/progress.js'
+import {createTaskList} from '../progress.js'
 import {type PitwallError, UsageError} from '../errors.js'
 import {listSessions, type SessionListing} from './archive-list.js'
 import type {ArchiveFormat, ArchiveOutcome, ArchiveRecovery} from './archive-types.js'
@@ -24,6 +24,8 @@ export interface ArchiveRunOptions extends ArchiveSelection {
   readonly quiet?: boolean
   /** Now, in ms since the epoch (tests). */
   readonly now?: number
+  /** Aborted (SIGTERM, Ctrl-C): the session being archived finishes, the rest are skipped. */
+  readonly signal?: AbortSignal
 }
 
 export interface ArchiveRunResult {
@@ -91,6 +93,11 @@ export async function runArchive(store: LiveStore, options: ArchiveRunOptions): 
   const tasks = createTaskList(
     selected.map((s) => ({
       task: async (_ctx: unknown, task: {title: string}): Promise<void> => {
+        if (options.signal?.aborted) {
+          skipped.push({id: s.id, reason: 'not started: stopped by a signal'})
+          task.title = `${s.id}: skipped, stopped by a signal`
+          return
+        }
         try {
           const o = await store.archive(s.id, {dryRun: options.dryRun, format: options.format})
           archived.push(o)

@@ -2,7 +2,7 @@ import {BIGINT, BLOB, DOUBLE, DuckDBDataChunk, INTEGER, UINTEGER, USMALLINT, UTI
 import duckdb from '@duckdb/node-bindings'
 
 import {DATA_STRIDE} from '../can/frame.js'
-import type {FrameColumns, SampleColumns} from './protocol.js'
+import type {FrameColumns, SampleColumns} from './types.js'
 
 /** DuckDB's vector size: a data chunk holds at most this many rows. */
 export const CHUNK_ROWS = 2048

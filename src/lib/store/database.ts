@@ -7,6 +7,7 @@ import {InputDataError, UnavailableError} from '../errors.js'
 import {classifyDuckDbError} from './duckdb-errors.js'
 import {verifyReadable} from './salvage-verify.js'
 import {MIGRATIONS, SCHEMA_VERSION} from './schema.js'
+import {runSql, sql} from './sql.js'
 
 /** Raised when the file is damaged: the caller salvages it (the only case that moves a file). */
 export class CorruptDatabaseError extends Error {
@@ -121,7 +122,7 @@ async function migrate(connection: DuckDBConnection): Promise<void> {
   try {
     for (const m of pending) {
       await connection.run(m.sql)
-      await connection.run(`INSERT INTO schema_version VALUES (${m.version}, ${Date.now() * 1000}, '${m.note.replaceAll("'", "''")}')`)
+      await runSql(connection, sql`INSERT INTO schema_version VALUES (${m.version}, ${Date.now() * 1000}, ${m.note})`)
     }
     await connection.run('COMMIT')
   } catch (error) {

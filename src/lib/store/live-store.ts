@@ -1,14 +1,13 @@
 import {dirname} from 'node:path'
-import {Worker} from 'node:worker_threads'
 
 import type {FrameBatch} from '../can/frame.js'
 import type {SampleBatch} from '../decode/index.js'
 import type {ArchiveFormat, ArchiveOutcome, ArchiveRecovery, RestoreOutcome} from './archive-types.js'
-import {type LapRecord, type Reply, type Request, reviveError, type SessionInfo, type SessionInit, type StoreEvent} from './protocol.js'
+import type {JsonRow, RequestOf, ResultOf, StoreOp} from './protocol.js'
 import type {RecoveryReport} from './salvage-report.js'
-import type {VacuumOptions, VacuumResult} from './vacuum.js'
-
-export type DropReason = 'queue_full' | 'disk_full' | 'write_error'
+import type {SqlParam} from './sql.js'
+import type * as T from './types.js'
+import {type UnsolicitedReply, WorkerLink} from './worker-link.js'
 
 export interface LiveStoreStats {
   /** Frames handed to the store and not yet committed. */
@@ -16,7 +15,7 @@ export interface LiveStoreStats {
   committedFrames: number
   committedSamples: number
   /** Frames that could not be kept, by reason: counted, never silent. */
-  dropped: Record<DropReason, number>
+  dropped: Record<T.DropReason, number>
   /** Times DuckDB invalidated the database and the writer reopened it. */
   invalidations: number
   diskFull: boolean
@@ -36,14 +35,6 @@ export interface LiveStoreOptions {
   readonly maxInFlightFrames?: number
 }
 
-// The worker is plain JavaScript after a build. From the TypeScript sources (tests, bin/dev.js) a
-// small bootstrap registers tsx in the worker thread first, since loader flags do not reach workers.
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url))
-  const url = new URL('./worker.ts', import.meta.url).href
-  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}) })`, {eval: true})
-}
-
 /**
  * The main thread's handle on the live DB. The DuckDB instance, its one writer and its reader
  * live in a worker thread, so no commit, fsync or checkpoint ever stalls this event loop; frames
@@ -60,42 +51,36 @@ export class LiveStore {
     invalidations: 0,
   }
 
-  private seq = 0
-  private readonly waiting = new Map<number, {resolve: (v: unknown) => void; reject: (e: Error) => void}>()
+  private readonly link: WorkerLink
   private readonly committedListeners: Array<(stats: LiveStoreStats, sessionKey: number, sessionFrames: number) => void> = []
-  private readonly eventListeners: Array<(event: StoreEvent) => void> = []
+  private readonly eventListeners: Array<(event: T.StoreEvent) => void> = []
   private handedOver = 0
-  private exited: Error | undefined
 
   private constructor(
-    private readonly worker: Worker,
     readonly path: string,
     private readonly maxInFlight: number,
   ) {
-    worker.on('message', (reply: Reply) => this.receive(reply))
-    worker.on('error', (error) => this.fail(error))
-    worker.on('exit', (code) => this.fail(new Error(`the store worker exited (${code})`)))
+    this.link = new WorkerLink((reply) => this.receive(reply))
   }
 
   /** Opens the live DB at `path` (creating it), closing sessions a dead process left `live`. */
   static async open(path: string, options: LiveStoreOptions = {}): Promise<OpenedLiveStore> {
-    const worker = startWorker()
-    const store = new LiveStore(worker, path, options.maxInFlightFrames ?? 200_000)
+    const store = new LiveStore(path, options.maxInFlightFrames ?? 200_000)
     try {
-      const {recovery, unclean} = (await store.request({op: 'open', path})) as {unclean: string[]; recovery?: RecoveryReport}
+      const {recovery, unclean} = await store.request({op: 'open', path})
       return {store, unclean, ...(recovery ? {recovery} : {})}
     } catch (error) {
-      await worker.terminate()
+      await store.link.terminate()
       throw error
     }
   }
 
-  startSession(init: SessionInit): Promise<SessionInfo> {
-    return this.request({init, op: 'startSession'}) as Promise<SessionInfo>
+  startSession(init: T.SessionInit): Promise<T.SessionInfo> {
+    return this.request({init, op: 'startSession'})
   }
 
   addSource(sessionKey: number, kind: string, name: string): Promise<number> {
-    return this.request({kind, name, op: 'addSource', sessionKey}) as Promise<number>
+    return this.request({kind, name, op: 'addSource', sessionKey})
   }
 
   /**
@@ -121,35 +106,78 @@ export class LiveStore {
       sampleColumns = {channel: samples.channel, length: samples.length, timestampUs: samples.timestampUs, value: samples.value}
       transfer.push(samples.channel.buffer as ArrayBuffer, samples.timestampUs.buffer as ArrayBuffer, samples.value.buffer as ArrayBuffer)
     }
-    const request: Request = {frames: frameColumns, op: 'append', sessionKey, sourceId, ...(sampleColumns ? {samples: sampleColumns} : {})}
-    this.worker.postMessage({request, seq: ++this.seq}, transfer)
+    const request: RequestOf<'append'> = {frames: frameColumns, op: 'append', sessionKey, sourceId, ...(sampleColumns ? {samples: sampleColumns} : {})}
+    this.link.send(request, transfer)
     return true
   }
 
   endSession(sessionKey: number, reason: string): Promise<void> {
-    return this.request({op: 'endSession', reason, sessionKey}) as Promise<void>
+    return this.request({op: 'endSession', reason, sessionKey})
   }
 
-  log(entry: Omit<Extract<Request, {op: 'log'}>, 'op'>): Promise<void> {
-    return this.request({...entry, op: 'log'}) as Promise<void>
-  }
-
-  /** Stores one lap of a session (from the lap detector) in the `laps` table. */
-  recordLap(sessionKey: number, lap: LapRecord): Promise<void> {
-    return this.request({lap, op: 'recordLap', sessionKey}) as Promise<void>
-  }
-
-  /** Runs a read query on the reader connection, after pending frames are committed. */
-  query(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>> {
-    return this.request({op: 'query', sql, ...(params ? {params} : {})}) as Promise<Array<Record<string, unknown>>>
+  /** One line of `ingest_log` (start, stop, drop, reconnect…), stamped with the store's clock. */
+  log(entry: T.IngestLogEntry): Promise<void> {
+    return this.request({entry, op: 'log'})
   }
 
   /**
-   * Runs a small write (a run-sheet edit, a coaching note) on the writer's connection, between
-   * commits of frames; resolves with the rows it changed. Not for bulk data: that goes through append.
+   * Stores one lap of a session (from the lap detector) in the `laps` table. A lap number is kept
+   * once per session: a later record of the same lap replaces the earlier one.
    */
-  execute(sql: string, params?: unknown[]): Promise<number> {
-    return this.request({op: 'execute', sql, ...(params ? {params} : {})}) as Promise<number>
+  recordLap(sessionKey: number, lap: T.LapRecord): Promise<void> {
+    return this.request({lap, op: 'recordLap', sessionKey})
+  }
+
+  /** A session's laps, in lap order. */
+  laps(sessionKey: number): Promise<T.StoredLap[]> {
+    return this.request({op: 'laps', sessionKey})
+  }
+
+  /** The stored session of that id (any state), or undefined. */
+  async sessionById(id: string): Promise<T.StoredSessionRef | undefined> {
+    return (await this.request({id, op: 'sessionById'})) ?? undefined
+  }
+
+  /** A session's row with its run sheet and lap count, or undefined when there is no such key. */
+  async sessionDetail(sessionKey: number): Promise<T.SessionDetail | undefined> {
+    return (await this.request({op: 'sessionDetail', sessionKey})) ?? undefined
+  }
+
+  /** Sets run-sheet columns of a session (null clears one); resolves with the rows changed. */
+  updateRunSheet(sessionKey: number, patch: T.RunSheetPatch): Promise<number> {
+    return this.request({op: 'updateRunSheet', patch, sessionKey})
+  }
+
+  /** Stores a coaching note (the coach's, or one a user posted) for a session. */
+  addNote(sessionKey: number, note: T.CoachingNoteRecord): Promise<void> {
+    return this.request({note, op: 'addNote', sessionKey})
+  }
+
+  /** A session's channel dictionary: channel name → the channel_id its samples carry. */
+  async channelIds(sessionKey: number): Promise<Map<string, number>> {
+    const rows = await this.request({op: 'channelIds', sessionKey})
+    return new Map(rows.map((r) => [r.name, r.channelId]))
+  }
+
+  /**
+   * Samples of some channels of a session from `WINDOW_LOOKBACK_US` before `fromUs` to `toUs`, in
+   * time order (NULL values as NaN): a signal window with what to hold at its start.
+   */
+  sampleWindow(sessionKey: number, channelIds: readonly number[], fromUs: number, toUs: number): Promise<T.SampleColumns> {
+    return this.request({channelIds, fromUs, op: 'sampleWindow', sessionKey, toUs})
+  }
+
+  /** Up to `limit` frames of a session after `after` (null: the first page), in stored time order. */
+  framesPage(sessionKey: number, after: T.FrameCursor | null, limit: number): Promise<{frames: T.FrameColumns; last: T.FrameCursor | null}> {
+    return this.request({after, limit, op: 'framesPage', sessionKey})
+  }
+
+  /**
+   * Runs a read query on the reader connection, after pending frames are committed. For tests,
+   * benches and one-off inspection: code outside the store calls the typed methods above.
+   */
+  query(sql: string, params?: readonly SqlParam[]): Promise<JsonRow[]> {
+    return this.request({op: 'query', sql, ...(params ? {params} : {})})
   }
 
   /** Resolves once everything handed over so far is committed (or dropped). */
@@ -158,17 +186,17 @@ export class LiveStore {
   }
 
   checkpoint(): Promise<void> {
-    return this.request({op: 'checkpoint'}) as Promise<void>
+    return this.request({op: 'checkpoint'})
   }
 
   /** Corruption salvages not yet acknowledged (for `health`, which shows them until then). */
   unacknowledgedRecoveries(): Promise<RecoveryReport[]> {
-    return this.request({acknowledge: false, op: 'recoveries'}) as Promise<RecoveryReport[]>
+    return this.request({op: 'recoveries'})
   }
 
   /** Marks salvages as seen (all, or the one at `atUs`); returns how many were newly acknowledged. */
   acknowledgeRecoveries(atUs?: number): Promise<number> {
-    return this.request({acknowledge: true, op: 'recoveries', ...(atUs === undefined ? {} : {atUs})}) as Promise<number>
+    return this.request({op: 'acknowledgeRecoveries', ...(atUs === undefined ? {} : {atUs})})
   }
 
   /**
@@ -176,22 +204,22 @@ export class LiveStore {
    * durable, then removed from the live DB in one transaction). See archive-session.ts.
    */
   archive(sessionId: string, options: {format?: ArchiveFormat; dryRun?: boolean} = {}): Promise<ArchiveOutcome> {
-    return this.request({dataDir: this.dataDir, dryRun: options.dryRun ?? false, format: options.format ?? 'duckdb', op: 'archive', sessionId}) as Promise<ArchiveOutcome>
+    return this.request({dataDir: this.dataDir, dryRun: options.dryRun ?? false, format: options.format ?? 'duckdb', op: 'archive', sessionId})
   }
 
   /** Cleans up after an interrupted archive run: removes `.partial` files, finishes verified archives. */
   recoverArchives(options: {dryRun?: boolean} = {}): Promise<ArchiveRecovery> {
-    return this.request({dataDir: this.dataDir, dryRun: options.dryRun ?? false, op: 'archiveRecover'}) as Promise<ArchiveRecovery>
+    return this.request({dataDir: this.dataDir, dryRun: options.dryRun ?? false, op: 'archiveRecover'})
   }
 
   /** Re-imports an archive (`.duckdb` file or parquet session folder) as an ended session. */
   restoreArchive(path: string): Promise<RestoreOutcome> {
-    return this.request({op: 'restore', path}) as Promise<RestoreOutcome>
+    return this.request({op: 'restore', path})
   }
 
   /** CHECKPOINT, retention, and (past the free-block threshold) a verified copy swapped in. */
-  vacuum(options: VacuumOptions): Promise<VacuumResult> {
-    return this.request({op: 'vacuum', options}) as Promise<VacuumResult>
+  vacuum(options: T.VacuumOptions): Promise<T.VacuumResult> {
+    return this.request({op: 'vacuum', options})
   }
 
   private get dataDir(): string {
@@ -199,50 +227,31 @@ export class LiveStore {
   }
 
   /** Flush, checkpoint, close the database, stop the worker. */
-  async close(): Promise<void> {
-    if (this.exited) return
-    try {
-      await this.request({op: 'close'})
-    } finally {
-      this.exited = new Error('the store is closed')
-      await this.worker.terminate()
-    }
+  close(): Promise<void> {
+    return this.link.close()
   }
 
   onCommitted(listener: (stats: LiveStoreStats, sessionKey: number, sessionFrames: number) => void): void {
     this.committedListeners.push(listener)
   }
 
-  onEvent(listener: (event: StoreEvent) => void): void {
+  onEvent(listener: (event: T.StoreEvent) => void): void {
     this.eventListeners.push(listener)
   }
 
-  private request(request: Request): Promise<unknown> {
-    if (this.exited) return Promise.reject(this.exited)
-    const seq = ++this.seq
-    return new Promise((resolve, reject) => {
-      this.waiting.set(seq, {reject, resolve})
-      this.worker.postMessage({request, seq})
-    })
+  private request<K extends StoreOp>(request: RequestOf<K>): Promise<ResultOf<K>> {
+    return this.link.request(request)
   }
 
-  private receive(reply: Reply): void {
+  private receive(reply: UnsolicitedReply): void {
     switch (reply.type) {
-      case 'result':
-      case 'error': {
-        const waiter = this.waiting.get(reply.seq)
-        this.waiting.delete(reply.seq)
-        if (reply.type === 'result') waiter?.resolve(reply.value)
-        else waiter?.reject(reviveError(reply.error))
-        return
-      }
       case 'committed': {
         this.stats.committedFrames = reply.frames
         this.stats.committedSamples = reply.samples
         this.settleInFlight()
         for (const l of this.committedListeners) l(this.stats, reply.sessionKey, reply.sessionFrames)
         // Listeners have reported it ("committed N"): the writer may start the next commit.
-        this.worker.postMessage({request: {op: 'ackCommit'}, seq: ++this.seq})
+        this.link.send({op: 'ackCommit'})
         return
       }
       case 'event': {
@@ -261,11 +270,5 @@ export class LiveStore {
   private settleInFlight(): void {
     const d = this.stats.dropped
     this.stats.inFlightFrames = Math.max(0, this.handedOver - this.stats.committedFrames - d.disk_full - d.write_error)
-  }
-
-  private fail(error: Error): void {
-    this.exited ??= error
-    for (const waiter of this.waiting.values()) waiter.reject(error)
-    this.waiting.clear()
   }
 }

@@ -1,94 +1,62 @@
 /**
  * Messages between the main thread (`LiveStore`) and the store worker, which owns the only
- * DuckDB instance of the live file. Frame and sample columns travel as transferred buffers.
+ * DuckDB instance of the live file. `StoreOps` maps each request to what the worker answers, so
+ * both sides are checked against one table. Frame and sample columns travel as transferred buffers.
  */
 import {type ExitCodeValue, InputDataError, InternalError, PitwallError, UnavailableError, UsageError} from '../errors.js'
-import type {ArchiveRequest} from './archive-types.js'
-import type {VacuumOptions} from './vacuum.js'
+import type {ArchiveOutcome, ArchiveRecovery, ArchiveRequest, RestoreOutcome} from './archive-types.js'
+import type {RecoveryReport} from './salvage-report.js'
+import type {SqlParam} from './sql.js'
+import type * as T from './types.js'
 
-/** Raw frames of one source, columns as in FrameBatch (only the first `length` rows count). */
-export interface FrameColumns {
-  readonly length: number
-  readonly timestampUs: Float64Array
-  readonly subMicroNs: Uint16Array
-  readonly id: Uint32Array
-  readonly flags: Uint8Array
-  readonly dataLength: Uint8Array
-  readonly rawDlc: Uint8Array
-  readonly data: Uint8Array
-}
+/** Result rows as plain JSON-safe objects (rows.ts). */
+export type JsonRow = Record<string, unknown>
 
-/** Decoded samples: one row per channel value a frame produced (the tall layout). */
-export interface SampleColumns {
-  readonly length: number
-  readonly timestampUs: Float64Array
-  readonly channel: Uint16Array
-  /** NaN is stored as NULL. */
-  readonly value: Float64Array
-}
-
-export interface SessionInit {
-  readonly carId: string
-  readonly carHash: string
-  readonly carFile?: string
-  readonly yamlText?: string
-  readonly dbcText: string
-  readonly channels: ReadonlyArray<{name: string; unit: string; kind: string; message?: string; signal?: string}>
-  readonly runSheet?: Readonly<Record<string, string>>
-  /** Seconds since the epoch used for the session id; defaults to now. */
-  readonly startedUs?: number
-}
-
-/** One row of the `laps` table (the lap detector's Lap, src/lib/track/lap-detector.ts). */
-export interface LapRecord {
-  readonly lap: number
-  readonly startUs: number
-  readonly endUs: number | null
-  readonly lapTimeMs: number | null
-  readonly valid: boolean
-  readonly sectorsMs: ReadonlyArray<number | null>
-}
-
-export interface SessionInfo {
-  readonly id: string
-  readonly key: number
-}
-
-export type Request =
-  | {op: 'open'; path: string}
-  | {op: 'startSession'; init: SessionInit}
-  | {op: 'addSource'; sessionKey: number; kind: string; name: string}
-  | {op: 'append'; sessionKey: number; sourceId: number; frames: FrameColumns; samples?: SampleColumns}
-  | {op: 'ackCommit'}
-  | {op: 'endSession'; sessionKey: number; reason: string}
-  | {op: 'log'; sessionKey: number | null; source: string; event: string; frames?: number; dropped?: number; reason?: string; detail?: string}
-  | {op: 'recordLap'; sessionKey: number; lap: LapRecord}
-  | {op: 'query'; sql: string; params?: unknown[]}
-  | {op: 'execute'; sql: string; params?: unknown[]}
-  | {op: 'flush'}
-  | {op: 'checkpoint'}
-  | {op: 'close'}
-  // corruption salvage reports (salvage-report.ts): list the unacknowledged ones, or acknowledge
-  | {op: 'recoveries'; acknowledge: boolean; atUs?: number}
+/** Every request the worker takes (`request` fields besides `op`) and what it answers. */
+export interface StoreOps {
+  open: {request: {path: string}; result: {unclean: string[]; recovery?: RecoveryReport}}
+  startSession: {request: {init: T.SessionInit}; result: T.SessionInfo}
+  addSource: {request: {sessionKey: number; kind: string; name: string}; result: number}
+  /** Fire and forget: bounded on the main thread, answered by `committed` replies. */
+  append: {request: {sessionKey: number; sourceId: number; frames: T.FrameColumns; samples?: T.SampleColumns}; result: void}
+  /** Fire and forget: the main thread has reported the last commit. */
+  ackCommit: {request: object; result: void}
+  endSession: {request: {sessionKey: number; reason: string}; result: void}
+  log: {request: {entry: T.IngestLogEntry}; result: void}
+  recordLap: {request: {sessionKey: number; lap: T.LapRecord}; result: void}
+  laps: {request: {sessionKey: number}; result: T.StoredLap[]}
+  sessionById: {request: {id: string}; result: T.StoredSessionRef | null}
+  sessionDetail: {request: {sessionKey: number}; result: T.SessionDetail | null}
+  updateRunSheet: {request: {sessionKey: number; patch: T.RunSheetPatch}; result: number}
+  addNote: {request: {sessionKey: number; note: T.CoachingNoteRecord}; result: void}
+  channelIds: {request: {sessionKey: number}; result: Array<{name: string; channelId: number}>}
+  sampleWindow: {request: {sessionKey: number; channelIds: readonly number[]; fromUs: number; toUs: number}; result: T.SampleColumns}
+  framesPage: {request: {sessionKey: number; after: T.FrameCursor | null; limit: number}; result: {frames: T.FrameColumns; last: T.FrameCursor | null}}
+  query: {request: {sql: string; params?: readonly SqlParam[]}; result: JsonRow[]}
+  flush: {request: object; result: {frames: number; samples: number}}
+  checkpoint: {request: object; result: void}
+  close: {request: object; result: void}
+  // corruption salvage reports (salvage-report.ts)
+  recoveries: {request: object; result: RecoveryReport[]}
+  acknowledgeRecoveries: {request: {atUs?: number}; result: number}
   // archive and vacuum (archive-session.ts, archive-restore.ts, vacuum.ts)
-  | ({op: 'archive'} & ArchiveRequest)
-  | {op: 'archiveRecover'; dataDir: string; dryRun: boolean}
-  | {op: 'restore'; path: string}
-  | {op: 'vacuum'; options: VacuumOptions}
+  archive: {request: ArchiveRequest; result: ArchiveOutcome}
+  archiveRecover: {request: {dataDir: string; dryRun: boolean}; result: ArchiveRecovery}
+  restore: {request: {path: string}; result: RestoreOutcome}
+  vacuum: {request: {options: T.VacuumOptions}; result: T.VacuumResult}
+}
+
+export type StoreOp = keyof StoreOps
+export type RequestOf<K extends StoreOp> = {readonly op: K} & StoreOps[K]['request']
+export type ResultOf<K extends StoreOp> = StoreOps[K]['result']
+export type Request = {[K in StoreOp]: RequestOf<K>}[StoreOp]
 
 /** Replies carry the request's `seq`; `committed` and `event` are unsolicited. */
 export type Reply =
   | {type: 'result'; seq: number; value?: unknown}
   | {type: 'error'; seq: number; error: SerializedError}
   | {type: 'committed'; frames: number; samples: number; sessionKey: number; sessionFrames: number}
-  | {type: 'event'; event: StoreEvent}
-
-export type StoreEvent =
-  | {kind: 'dropped'; reason: 'queue_full' | 'disk_full' | 'write_error'; frames: number}
-  | {kind: 'invalidated'; reopened: boolean}
-  | {kind: 'disk-full'; full: boolean}
-  | {kind: 'checkpoint'; ms: number}
-  | {kind: 'warning'; message: string}
+  | {type: 'event'; event: T.StoreEvent}
 
 export interface SerializedError {
   readonly name: string

@@ -1,5 +1,11 @@
 import type {DuckDBResultReader} from '@duckdb/node-api'
 
+/** A nullable numeric column's value: NULL stays null, a BIGINT becomes a number. */
+export const numberOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
+
+/** A nullable text column's value. */
+export const stringOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v))
+
 /** Result rows as plain JSON-safe objects: BIGINTs become numbers when exact, strings otherwise. */
 export function toJsonRows(result: DuckDBResultReader): Array<Record<string, unknown>> {
   return result.getRowObjectsJS().map((row) => {

@@ -2,7 +2,7 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {classifyDuckDbError} from './duckdb-errors.js'
 import type {TableRecovery} from './salvage-report.js'
-import {quoteIdentifier as qi} from './salvage-verify.js'
+import {rawSql, readSql, readSqlRows, runSql, type Sql, sql, sqlIdent as qi} from './sql.js'
 
 /** The damaged file's name inside the salvage instance (attached read-only). */
 export const DAMAGED = 'pitwall_damaged'
@@ -31,9 +31,7 @@ export interface SalvageTarget {
 
 /** Copies every table of the attached damaged file it can read, table by table. */
 export async function copyReadableTables(target: SalvageTarget): Promise<TableRecovery[]> {
-  const listed = (
-    await target.connection().runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE database_name = '${DAMAGED}' AND schema_name = 'main' AND NOT internal`)
-  ).getRowObjectsJS()
+  const listed = await readSql(target.connection(), sql`SELECT table_name FROM duckdb_tables() WHERE database_name = ${DAMAGED} AND schema_name = 'main' AND NOT internal`)
   const names = listed.map((r) => String(r['table_name'])).filter((t) => !SKIP.has(t))
   names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
   const results: TableRecovery[] = []
@@ -52,24 +50,25 @@ function rank(table: string): number {
  * cleanly) down to MIN_RANGE rows, in order, so append order and zone maps survive.
  */
 export async function copyTable(target: SalvageTarget, table: string): Promise<TableRecovery> {
-  const source = `${DAMAGED}.main.${qi(table)}`
+  const source = rawSql(`${DAMAGED}.main.${qi(table)}`)
+  const into = rawSql(`main.${qi(table)}`)
   const c = (): DuckDBConnection => target.connection()
-  const scalar = async (sql: string): Promise<number | undefined> => {
+  const scalar = async (query: Sql): Promise<number | undefined> => {
     try {
-      const v = (await c().runAndReadAll(sql)).getRowsJS()[0]?.[0]
+      const v = (await readSqlRows(c(), query))[0]?.[0]
       return v === null || v === undefined ? undefined : Number(v)
     } catch {
       return undefined
     }
   }
   // Both come from metadata, not data blocks; with deleted rows, rowids have gaps and count < end.
-  const of = await scalar(`SELECT count(*) FROM ${source}`)
-  const end = (await scalar(`SELECT max(rowid) + 1 FROM ${source}`)) ?? of
+  const of = await scalar(sql`SELECT count(*) FROM ${source}`)
+  const end = (await scalar(sql`SELECT max(rowid) + 1 FROM ${source}`)) ?? of
   try {
-    const exists = await scalar(`SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = '${table.replaceAll("'", "''")}'`)
-    if (!exists) await c().run(`CREATE TABLE main.${qi(table)} AS SELECT * FROM ${source} LIMIT 0`)
+    const exists = await scalar(sql`SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ${table}`)
+    if (!exists) await runSql(c(), sql`CREATE TABLE ${into} AS SELECT * FROM ${source} LIMIT 0`)
     // Binds the copy once: a column the new schema lacks is a reason to stop, not to bisect.
-    await c().run(`INSERT INTO main.${qi(table)} BY NAME SELECT * FROM ${source} LIMIT 0`)
+    await runSql(c(), sql`INSERT INTO ${into} BY NAME SELECT * FROM ${source} LIMIT 0`)
   } catch (error) {
     return {detail: message(error), rows: 0, status: 'lost', table, ...(of === undefined ? {} : {of})}
   }
@@ -79,8 +78,7 @@ export async function copyTable(target: SalvageTarget, table: string): Promise<T
   const unreadable: Array<{from: number; to: number; error: string}> = []
   const copy = async (from: number, to: number): Promise<void> => {
     try {
-      const result = await c().run(`INSERT INTO main.${qi(table)} BY NAME SELECT * FROM ${source} WHERE rowid >= ${from} AND rowid < ${to}`)
-      rows += Number(result.rowsChanged)
+      rows += await runSql(c(), sql`INSERT INTO ${into} BY NAME SELECT * FROM ${source} WHERE rowid >= ${from} AND rowid < ${to}`)
     } catch (error) {
       if (classifyDuckDbError(error).kind === 'invalidated' || /INTERNAL Error/i.test(message(error))) await target.reconnect()
       if (to - from <= MIN_RANGE) {

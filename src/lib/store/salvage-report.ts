@@ -1,6 +1,6 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
-import {quoteLiteral} from './salvage-verify.js'
+import {joinSql, readSql, runSql, type Sql, sql} from './sql.js'
 
 /** What became of one table of a damaged file. */
 export interface TableRecovery {
@@ -32,12 +32,12 @@ export interface RecoveryReport {
 export async function recordRecovery(c: DuckDBConnection, report: RecoveryReport): Promise<void> {
   const rows = report.tables.map((t) => {
     const detail = [t.of === undefined ? undefined : `${t.rows} of ${t.of} rows`, t.detail].filter((d) => d !== undefined).join('; ')
-    return `(${report.atUs}, ${quoteLiteral(report.movedTo)}, ${quoteLiteral(t.table)}, ${t.rows}, ${quoteLiteral(t.status)}, ${detail === '' ? 'NULL' : quoteLiteral(detail)}, false)`
+    return sql`(${report.atUs}, ${report.movedTo}, ${t.table}, ${t.rows}, ${t.status}, ${detail === '' ? null : detail}, false)`
   })
   // The cause and the WAL ride on a row of their own (table_name NULL), so the table rows stay one per table.
   const about = `cause: ${report.cause}${report.walMovedTo ? `; WAL moved to ${report.walMovedTo}` : ''}`
-  rows.push(`(${report.atUs}, ${quoteLiteral(report.movedTo)}, NULL, NULL, 'moved', ${quoteLiteral(about)}, false)`)
-  await c.run(`INSERT INTO recoveries (at_us, moved_to, table_name, rows_recovered, status, detail, acknowledged) VALUES ${rows.join(', ')}`)
+  rows.push(sql`(${report.atUs}, ${report.movedTo}, NULL, NULL, 'moved', ${about}, false)`)
+  await runSql(c, sql`INSERT INTO recoveries (at_us, moved_to, table_name, rows_recovered, status, detail, acknowledged) VALUES ${joinSql(rows)}`)
 }
 
 /**
@@ -45,26 +45,24 @@ export async function recordRecovery(c: DuckDBConnection, report: RecoveryReport
  * `acknowledgeRecoveries` is called.
  */
 export async function unacknowledgedRecoveries(c: DuckDBConnection): Promise<RecoveryReport[]> {
-  return readRecoveries(c, 'WHERE NOT acknowledged')
+  return readRecoveries(c, sql`WHERE NOT acknowledged`)
 }
 
 /** Every salvage this file records, acknowledged or not, oldest first. */
 export async function allRecoveries(c: DuckDBConnection): Promise<RecoveryReport[]> {
-  return readRecoveries(c, '')
+  return readRecoveries(c, sql``)
 }
 
 /** Marks salvages as seen (all, or the one at `atUs`); returns how many were newly acknowledged. */
 export async function acknowledgeRecoveries(c: DuckDBConnection, atUs?: number): Promise<number> {
-  const only = atUs === undefined ? '' : ` AND at_us = ${Math.trunc(atUs)}`
-  const n = (await c.runAndReadAll(`SELECT count(DISTINCT at_us) AS n FROM recoveries WHERE NOT acknowledged${only}`)).getRowObjectsJS()[0]!['n']
-  await c.run(`UPDATE recoveries SET acknowledged = true WHERE NOT acknowledged${only}`)
+  const only = atUs === undefined ? sql`` : sql`AND at_us = ${Math.trunc(atUs)}`
+  const n = (await readSql(c, sql`SELECT count(DISTINCT at_us) AS n FROM recoveries WHERE NOT acknowledged ${only}`))[0]!['n']
+  await runSql(c, sql`UPDATE recoveries SET acknowledged = true WHERE NOT acknowledged ${only}`)
   return Number(n)
 }
 
-async function readRecoveries(c: DuckDBConnection, where: string): Promise<RecoveryReport[]> {
-  const rows = (
-    await c.runAndReadAll(`SELECT at_us, moved_to, table_name, rows_recovered, status, detail, acknowledged FROM recoveries ${where} ORDER BY at_us, rowid`)
-  ).getRowObjectsJS()
+async function readRecoveries(c: DuckDBConnection, where: Sql): Promise<RecoveryReport[]> {
+  const rows = await readSql(c, sql`SELECT at_us, moved_to, table_name, rows_recovered, status, detail, acknowledged FROM recoveries ${where} ORDER BY at_us, rowid`)
   const byEvent = new Map<number, {atUs: number; movedTo: string; cause: string; walMovedTo?: string; tables: TableRecovery[]; acknowledged: boolean}>()
   for (const r of rows) {
     const atUs = Number(r['at_us'])

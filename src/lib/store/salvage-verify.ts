@@ -1,5 +1,7 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
 
+import {readSql, sql, sqlIdent} from './sql.js'
+
 /**
  * Reads every value of every table of `database` once, so that a damaged block is found at open
  * rather than by a later query. DuckDB checks a block's checksum when it loads it, but loads it
@@ -11,20 +13,12 @@ import type {DuckDBConnection} from '@duckdb/node-api'
  * classify.
  */
 export async function verifyReadable(connection: DuckDBConnection, database?: string): Promise<void> {
-  const where = database === undefined ? 'database_name = current_database()' : `database_name = ${quoteLiteral(database)}`
-  const tables = (await connection.runAndReadAll(`SELECT schema_name, table_name FROM duckdb_tables() WHERE ${where} AND NOT internal ORDER BY table_name`)).getRowObjects()
+  const where = database === undefined ? sql`database_name = current_database()` : sql`database_name = ${database}`
+  const tables = await readSql(connection, sql`SELECT schema_name, table_name FROM duckdb_tables() WHERE ${where} AND NOT internal ORDER BY table_name`)
   for (const t of tables) {
-    const name = [database, String(t['schema_name']), String(t['table_name'])].filter((p) => p !== undefined).map(quoteIdentifier).join('.')
+    const name = [database, String(t['schema_name']), String(t['table_name'])].filter((p) => p !== undefined).map(sqlIdent).join('.')
     // hash() of each column, not count(*): DuckDB answers counts (and count(col) of a column
     // without NULLs) from statistics, which would read nothing.
     await connection.run(`SELECT bit_xor(hash(COLUMNS(*))) FROM ${name}`)
   }
-}
-
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`
-}
-
-export function quoteLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`
 }

@@ -22,9 +22,9 @@ import {InputDataError} from '../errors.js'
 import {CorruptDatabaseError, type OpenDatabase, openDatabase} from './database.js'
 import {copyReadableTables, DAMAGED, type SalvageTarget} from './salvage-copy.js'
 import {allRecoveries, recordRecovery, type RecoveryReport, type TableRecovery} from './salvage-report.js'
-import {quoteLiteral} from './salvage-verify.js'
 import {SESSION_TABLES} from './schema.js'
 import {sessionId} from './sessions.js'
+import {runSql, sql, sqlString} from './sql.js'
 
 export type {RecoveryReport, TableRecovery} from './salvage-report.js'
 
@@ -82,7 +82,7 @@ async function resume(path: string, plan: Plan): Promise<{db: OpenDatabase; reco
     reconnect: async () => {
       closeQuietly(db)
       db = await openDatabase(tmp)
-      await db.writer.run(`ATTACH ${quoteLiteral(plan.movedTo)} AS ${DAMAGED} (READ_ONLY)`)
+      await db.writer.run(`ATTACH ${sqlString(plan.movedTo)} AS ${DAMAGED} (READ_ONLY)`)
     },
   }
   let tables: TableRecovery[] = []
@@ -104,8 +104,9 @@ async function resume(path: string, plan: Plan): Promise<{db: OpenDatabase; reco
   const recovery: RecoveryReport = {atUs: plan.atUs, cause: plan.cause, movedTo: plan.movedTo, tables, ...(walMovedTo ? {walMovedTo} : {})}
   await recordRecovery(db.writer, recovery)
   const summary = tables.map((t) => `${t.table} ${t.status} ${t.rows}`).join(', ')
-  await db.writer.run(
-    `INSERT INTO ingest_log (session_key, ts_us, source, event, reason, detail) VALUES (NULL, ${plan.atUs}, 'store', 'recovery', 'corrupt', ${quoteLiteral(`moved to ${plan.movedTo}; ${summary}`)})`,
+  await runSql(
+    db.writer,
+    sql`INSERT INTO ingest_log (session_key, ts_us, source, event, reason, detail) VALUES (NULL, ${plan.atUs}, 'store', 'recovery', 'corrupt', ${`moved to ${plan.movedTo}; ${summary}`})`,
   )
   await db.writer.run('CHECKPOINT')
   closeQuietly(db)
@@ -124,7 +125,7 @@ type Attached = {ok: true; walSkipped?: {error: string; keptAs: string}} | {ok: 
  * tried without it: the WAL is renamed (never deleted) to `….wal.unreplayed` for that.
  */
 async function attachDamaged(db: OpenDatabase, plan: Plan): Promise<Attached> {
-  const attach = (): Promise<unknown> => db.writer.run(`ATTACH ${quoteLiteral(plan.movedTo)} AS ${DAMAGED} (READ_ONLY)`)
+  const attach = (): Promise<unknown> => db.writer.run(`ATTACH ${sqlString(plan.movedTo)} AS ${DAMAGED} (READ_ONLY)`)
   try {
     await attach()
     return {ok: true}
@@ -166,11 +167,12 @@ async function rebuildOrphanSessions(db: OpenDatabase, tables: TableRecovery[], 
   ).getRowObjectsJS()
   for (const o of orphans) {
     const first = o['first_us'] === null ? atUs : Number(o['first_us'])
-    const last = o['last_us'] === null ? 'NULL' : Number(o['last_us'])
+    const last = o['last_us'] === null ? null : Number(o['last_us'])
     const id = `${sessionId(first, 'recovered')}-${Number(o['k'])}`
-    await db.writer.run(
-      `INSERT INTO sessions (id, session_key, car_id, car_hash, state, end_reason, started_us, ended_us, first_frame_us, last_frame_us, frames, samples)
-       VALUES (${quoteLiteral(id)}, ${Number(o['k'])}, 'unknown', '', 'ended', 'recovered', ${first}, ${last}, ${o['first_us'] === null ? 'NULL' : first}, ${last}, ${Number(o['frames'])}, ${Number(o['samples'])})`,
+    await runSql(
+      db.writer,
+      sql`INSERT INTO sessions (id, session_key, car_id, car_hash, state, end_reason, started_us, ended_us, first_frame_us, last_frame_us, frames, samples)
+          VALUES (${id}, ${Number(o['k'])}, 'unknown', '', 'ended', 'recovered', ${first}, ${last}, ${o['first_us'] === null ? null : first}, ${last}, ${Number(o['frames'])}, ${Number(o['samples'])})`,
     )
   }
   if (orphans.length === 0) return tables

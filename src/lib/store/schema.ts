@@ -7,7 +7,19 @@
  */
 
 /** The schema version this code writes. A file with a newer one is refused. */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
+
+/**
+ * Keeps one `laps` row per (session_key, lap): the closed one (end_us set) over an open one, then
+ * the last written. Migration 2 runs it on existing files, restore on archives an older pitwall
+ * wrote; from then on `recordLap` (laps.ts) keeps the key by replacing the row it records again.
+ */
+export const DEDUPE_LAPS = `
+      DELETE FROM laps WHERE rowid IN (
+        SELECT rowid FROM (
+          SELECT rowid, row_number() OVER (PARTITION BY session_key, lap ORDER BY end_us IS NOT NULL DESC, rowid DESC) AS n FROM laps
+        ) WHERE n > 1
+      )`
 
 /** One migration per version, applied in order inside one transaction at open. */
 export const MIGRATIONS: ReadonlyArray<{readonly version: number; readonly note: string; readonly sql: string}> = [
@@ -113,6 +125,12 @@ export const MIGRATIONS: ReadonlyArray<{readonly version: number; readonly note:
         acknowledged BOOLEAN NOT NULL DEFAULT false
       );`,
     version: 1,
+  },
+  {
+    // Serve stored a session's last lap twice (at the line, then again at the session's end).
+    note: 'laps: one row per (session_key, lap)',
+    sql: DEDUPE_LAPS,
+    version: 2,
   },
 ]
 

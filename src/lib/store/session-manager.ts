@@ -3,7 +3,7 @@ import type {FrameBatch} from '../can/frame.js'
 import type {SampleBatch} from '../decode/index.js'
 import type {ArchiveFormat, ArchiveOutcome} from './archive-types.js'
 import type {LiveStore} from './live-store.js'
-import type {SessionInfo} from './protocol.js'
+import type {SessionInfo} from './types.js'
 
 export interface SessionManagerOptions {
   /** End the session after this long without frames. Default 30 minutes. */
@@ -15,6 +15,11 @@ export interface SessionManagerOptions {
    * archive is recorded in `ended` and the session simply stays in the live DB.
    */
   readonly autoArchive?: ArchiveFormat
+  /**
+   * Runs before a session ends (on request, when its sources stop, or idle), while it is still
+   * the live one: the live path stores the open lap here, so every way a session ends keeps it.
+   */
+  readonly beforeEnd?: (session: SessionInfo) => Promise<void>
 }
 
 /**
@@ -27,6 +32,7 @@ export class SessionManager {
   private opening: Promise<SessionInfo> | undefined
   private readonly sourceIds = new Map<string, number>()
   private idleTimer: NodeJS.Timeout | undefined
+  private ending: Promise<void> | undefined
   /** Sessions this process ended, in order. */
   readonly ended: Array<{id: string; reason: string; archive?: ArchiveOutcome; archiveError?: string}> = []
 
@@ -90,10 +96,19 @@ export class SessionManager {
 
   /** Ends the live session, if any. */
   async end(reason: string): Promise<void> {
+    // One end at a time (an idle end and a shutdown can meet): the second waits for the first.
+    this.ending ??= this.endNow(reason).finally(() => (this.ending = undefined))
+    return this.ending
+  }
+
+  private async endNow(reason: string): Promise<void> {
     clearTimeout(this.idleTimer)
     if (this.opening) await this.opening
     const session = this.current
     if (!session) return
+    await this.options.beforeEnd?.(session)
+    // Frames that came in meanwhile belong to this session: it ends now all the same.
+    clearTimeout(this.idleTimer)
     this.current = undefined
     await this.store.endSession(session.key, reason)
     const entry: (typeof this.ended)[number] = {id: session.id, reason}

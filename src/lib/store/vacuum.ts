@@ -10,39 +10,12 @@ import {dirname} from 'node:path'
 
 import {UnavailableError} from '../errors.js'
 import {durableRename, fsyncTree} from './archive-fs.js'
-import {compareFingerprints, fingerprint, sqlIdent, sqlString} from './archive-checksum.js'
+import {compareFingerprints, fingerprint, tableIn} from './archive-checksum.js'
 import {catalogOf} from './archive-session.js'
 import type {OpenDatabase} from './database.js'
+import {readSql, runSql, sql, sqlIdent, sqlString} from './sql.js'
+import type {DbSize, VacuumOptions, VacuumResult} from './types.js'
 import type {Writer} from './writer.js'
-
-export interface VacuumOptions {
-  /** ingest_log rows older than this go. Default 90 days. */
-  readonly retentionMs: number
-  /** Shrink when free blocks exceed this fraction of all blocks (0..1). */
-  readonly minFreeFraction: number
-  /** Shrink whatever the free fraction. */
-  readonly force: boolean
-  /** Measure and decide only: change nothing. */
-  readonly dryRun: boolean
-}
-
-/** The live file's size, from the file system and from DuckDB's block accounting. */
-export interface DbSize {
-  readonly fileBytes: number
-  readonly walBytes: number
-  readonly blockSize: number
-  readonly totalBlocks: number
-  readonly freeBlocks: number
-}
-
-export interface VacuumResult {
-  readonly before: DbSize
-  readonly after: DbSize
-  readonly retention: {readonly cutoff: string; readonly ingestLogRows: number}
-  readonly shrink: {readonly done: boolean; readonly reason: string; readonly tables?: Readonly<Record<string, number>>; readonly ms?: number}
-  readonly dryRun: boolean
-  readonly ms: number
-}
 
 /** What vacuum needs from the worker that owns the live DB. */
 export interface VacuumHost {
@@ -65,8 +38,8 @@ export async function vacuum(host: VacuumHost, options: VacuumOptions): Promise<
   await w.checkpoint()
   const cutoffUs = (Date.now() - options.retentionMs) * 1000
   const ingestLogRows = await w.exclusive(async (db) => {
-    if (options.dryRun) return Number((await db.writer.runAndReadAll(`SELECT count(*) AS n FROM ingest_log WHERE ts_us < ${cutoffUs}`)).getRowObjectsJS()[0]!['n'])
-    return (await db.writer.run(`DELETE FROM ingest_log WHERE ts_us < ${cutoffUs}`)).rowsChanged
+    if (options.dryRun) return Number((await readSql(db.writer, sql`SELECT count(*) AS n FROM ingest_log WHERE ts_us < ${cutoffUs}`))[0]!['n'])
+    return runSql(db.writer, sql`DELETE FROM ingest_log WHERE ts_us < ${cutoffUs}`)
   })
   if (ingestLogRows > 0 && !options.dryRun) await w.checkpoint()
   const before = await sizeOf(w)
@@ -112,15 +85,15 @@ async function copyVerified(db: OpenDatabase, tmp: string): Promise<Record<strin
     await c.run(`ATTACH ${sqlString(tmp)} AS pw_vacuum`)
     try {
       await c.run(`COPY FROM DATABASE ${sqlIdent(live)} TO pw_vacuum`)
-      const tables = (await c.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE database_name = ${sqlString(live)} ORDER BY table_name`)).getRowObjectsJS()
+      const tables = await readSql(c, sql`SELECT table_name FROM duckdb_tables() WHERE database_name = ${live} ORDER BY table_name`)
       const problems: string[] = []
       const copied: Record<string, number> = {}
       for (const t of tables) {
-        const name = sqlIdent(String(t['table_name']))
-        const expected = await fingerprint(c, `${sqlIdent(live)}.main.${name}`, '', [])
-        const actual = await fingerprint(c, `pw_vacuum.main.${name}`, '', [])
-        problems.push(...compareFingerprints(String(t['table_name']), expected, actual))
-        copied[String(t['table_name'])] = actual.rows
+        const name = String(t['table_name'])
+        const expected = await fingerprint(c, tableIn(live, name), sql``, [])
+        const actual = await fingerprint(c, tableIn('pw_vacuum', name), sql``, [])
+        problems.push(...compareFingerprints(name, expected, actual))
+        copied[name] = actual.rows
       }
       if (problems.length > 0) throw new Error(`the copy did not verify: ${problems.slice(0, 3).join('; ')}`)
       await c.run('CHECKPOINT pw_vacuum')
@@ -155,7 +128,7 @@ function removeTmp(tmp: string): void {
 export async function sizeOf(w: Writer): Promise<DbSize> {
   return w.exclusive(async (db) => {
     const live = await catalogOf(db.writer)
-    const rows = (await db.writer.runAndReadAll('CALL pragma_database_size()')).getRowObjectsJS()
+    const rows = await readSql(db.writer, sql`CALL pragma_database_size()`)
     const r = rows.find((x) => x['database_name'] === live) ?? {}
     const bytes = (p: string): number => (existsSync(p) ? statSync(p).size : 0)
     return {

@@ -1,6 +1,7 @@
 /**
  * The store worker: a thread that owns the live DB's only DuckDB instance, its writer and its
- * reader connection. The main thread talks to it through `LiveStore` (messages in protocol.ts).
+ * reader connection. The main thread talks to it through `LiveStore`; `HANDLERS` answers each
+ * request of protocol.ts with the result type `StoreOps` names for it.
  */
 import {parentPort} from 'node:worker_threads'
 
@@ -8,11 +9,14 @@ import type {DuckDBConnection} from '@duckdb/node-api'
 
 import {archiveSession, recoverArchives} from './archive-session.js'
 import {restoreArchive} from './archive-restore.js'
+import {framesPage, sampleWindow} from './column-reads.js'
 import {type OpenDatabase, openDatabase} from './database.js'
-import {type LapRecord, type Reply, type Request, serializeError} from './protocol.js'
+import {readLaps, recordLap} from './laps.js'
+import {type Reply, type Request, type RequestOf, type ResultOf, serializeError, type StoreOp} from './protocol.js'
 import {toJsonRows} from './rows.js'
 import {openOrSalvage} from './salvage.js'
 import {acknowledgeRecoveries, unacknowledgedRecoveries} from './salvage-report.js'
+import {addIngestLog, addNote, channelIds, sessionById, sessionDetail, updateRunSheet} from './session-queries.js'
 import {addSource, closeUncleanSessions, createSession, endSession} from './sessions.js'
 import {vacuum} from './vacuum.js'
 import {Writer} from './writer.js'
@@ -23,79 +27,81 @@ let writer: Writer | undefined
 let reader: DuckDBConnection | undefined
 let openedPid = process.pid
 /** Frames that arrive while vacuum swaps the file: appended to the reopened writer, never dropped. */
-let held: Array<Extract<Request, {op: 'append'}>> | undefined
+let held: Array<RequestOf<'append'>> | undefined
 
-async function handle(request: Request): Promise<unknown> {
-  switch (request.op) {
-    case 'open': {
-      // A damaged file is moved aside and salvaged here (salvage.ts); any other failure stops.
-      const {db, recovery} = await openOrSalvage(request.path)
-      const unclean = await closeUncleanSessions(db.writer)
-      writer = await Writer.create(db, post)
-      reader = await db.instance.connect()
-      openedPid = process.pid
-      return {unclean, ...(recovery ? {recovery} : {})}
+type Handlers = {[K in StoreOp]: (request: RequestOf<K>) => Promise<ResultOf<K>> | ResultOf<K>}
+
+/** Reads run on the reader connection once pending frames are committed: they see every append before them. */
+async function read<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  await ready().flush()
+  return work(reader!)
+}
+
+/** Writes run on the writer connection, between commits of frames. */
+const write = <T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> => ready().exclusive((db) => work(db.writer))
+
+const HANDLERS: Handlers = {
+  ackCommit: () => {
+    ready().acknowledgeCommit()
+    return undefined
+  },
+  acknowledgeRecoveries: (r) => write((c) => acknowledgeRecoveries(c, r.atUs)),
+  addNote: (r) => write((c) => addNote(c, r.sessionKey, r.note)),
+  addSource: (r) => write((c) => addSource(c, r.sessionKey, r.kind, r.name)),
+  append: (r) => {
+    if (held) held.push(r)
+    else ready().append(r)
+    return undefined
+  },
+  archive: (r) => archiveSession(ready(), r),
+  archiveRecover: (r) => recoverArchives(ready(), r.dataDir, r.dryRun),
+  channelIds: (r) => read((c) => channelIds(c, r.sessionKey)),
+  checkpoint: () => ready().checkpoint().then(() => undefined),
+  close: async () => {
+    if (writer) {
+      await writer.close()
+      reader?.closeSync()
+      writer.database.writer.closeSync()
+      writer.database.instance.closeSync()
+      writer = undefined
     }
-    case 'recoveries':
-      return request.acknowledge
-        ? ready().exclusive((db) => acknowledgeRecoveries(db.writer, request.atUs))
-        : ready().exclusive((db) => unacknowledgedRecoveries(db.writer))
-    case 'startSession':
-      return ready().exclusive((db) => createSession(db.writer, request.init, openedPid))
-    case 'addSource':
-      return ready().exclusive((db) => addSource(db.writer, request.sessionKey, request.kind, request.name))
-    case 'ackCommit':
-      ready().acknowledgeCommit()
-      return undefined
-    case 'append':
-      if (held) held.push(request)
-      else ready().append(request)
-      return undefined
-    case 'endSession':
-      await ready().flush()
-      return ready().exclusive((db) => endSession(db.writer, request.sessionKey, request.reason, Date.now() * 1000))
-    case 'log': {
-      const r = request
-      const values = [r.sessionKey ?? 'NULL', Date.now() * 1000, lit(r.source), lit(r.event), r.frames ?? 'NULL', r.dropped ?? 'NULL', lit(r.reason), lit(r.detail)]
-      return ready().exclusive((db) => db.writer.run(`INSERT INTO ingest_log VALUES (${values.join(', ')})`).then(() => undefined))
-    }
-    case 'recordLap':
-      return ready().exclusive((db) => db.writer.run(lapInsert(request.sessionKey, request.lap)).then(() => undefined))
-    case 'query': {
-      await ready().flush()
-      const result = await reader!.runAndReadAll(request.sql, request.params as never)
-      return toJsonRows(result)
-    }
-    case 'execute':
-      return ready().exclusive(async (db) => {
-        const result = await db.writer.run(request.sql, request.params as never)
-        return result.rowsChanged
-      })
-    case 'flush':
-      await ready().flush()
-      return {frames: ready().committedFrames, samples: ready().committedSamples}
-    case 'checkpoint':
-      await ready().checkpoint()
-      return undefined
-    case 'archive':
-      return archiveSession(ready(), request)
-    case 'archiveRecover':
-      return recoverArchives(ready(), request.dataDir, request.dryRun)
-    case 'restore':
-      return restoreArchive(ready(), request.path)
-    case 'vacuum':
-      return vacuum({closeAround, writer: ready()}, request.options)
-    case 'close': {
-      if (writer) {
-        await writer.close()
-        reader?.closeSync()
-        writer.database.writer.closeSync()
-        writer.database.instance.closeSync()
-        writer = undefined
-      }
-      return undefined
-    }
-  }
+    return undefined
+  },
+  endSession: async (r) => {
+    await ready().flush()
+    return write((c) => endSession(c, r.sessionKey, r.reason, Date.now() * 1000))
+  },
+  flush: async () => {
+    await ready().flush()
+    return {frames: ready().committedFrames, samples: ready().committedSamples}
+  },
+  framesPage: (r) => read((c) => framesPage(c, r.sessionKey, r.after, r.limit)),
+  laps: (r) => read((c) => readLaps(c, r.sessionKey)),
+  log: (r) => write((c) => addIngestLog(c, r.entry)),
+  open: async (r) => {
+    // A damaged file is moved aside and salvaged here (salvage.ts); any other failure stops.
+    const {db, recovery} = await openOrSalvage(r.path)
+    const unclean = await closeUncleanSessions(db.writer)
+    writer = await Writer.create(db, post)
+    reader = await db.instance.connect()
+    openedPid = process.pid
+    return {unclean, ...(recovery ? {recovery} : {})}
+  },
+  query: (r) => read(async (c) => toJsonRows(await c.runAndReadAll(r.sql, r.params ? [...r.params] : []))),
+  recordLap: (r) => write((c) => recordLap(c, r.sessionKey, r.lap)),
+  recoveries: () => write((c) => unacknowledgedRecoveries(c)),
+  restore: (r) => restoreArchive(ready(), r.path),
+  sampleWindow: (r) => read((c) => sampleWindow(c, r.sessionKey, r.channelIds, r.fromUs, r.toUs)),
+  sessionById: (r) => read((c) => sessionById(c, r.id)),
+  sessionDetail: (r) => read((c) => sessionDetail(c, r.sessionKey)),
+  startSession: (r) => write((c) => createSession(c, r.init, openedPid)),
+  updateRunSheet: (r) => write((c) => updateRunSheet(c, r.sessionKey, r.patch)),
+  vacuum: (r) => vacuum({closeAround, writer: ready()}, r.options),
+}
+
+function handle<K extends StoreOp>(request: RequestOf<K>): Promise<ResultOf<K>> | ResultOf<K> {
+  const handler: Handlers[K] = HANDLERS[request.op]
+  return handler(request)
 }
 
 /**
@@ -144,24 +150,12 @@ function ready(): Writer {
   return writer
 }
 
-/** The INSERT for one lap; every value is a number, checked here, so the literal SQL is safe. */
-function lapInsert(sessionKey: number, lap: LapRecord): string {
-  const int = (v: number | null): string => {
-    if (v === null) return 'NULL'
-    if (!Number.isFinite(v)) throw new Error(`lap ${lap.lap}: ${v} is not a number`)
-    return String(Math.round(v))
-  }
-  const sectors = `[${lap.sectorsMs.map(int).join(', ')}]::INTEGER[]`
-  return `INSERT INTO laps VALUES (${int(sessionKey)}, ${int(lap.lap)}, ${int(lap.startUs)}, ${int(lap.endUs)}, ${int(lap.lapTimeMs)}, ${lap.valid}, ${sectors})`
-}
-
-function lit(s: string | undefined): string {
-  return s === undefined ? 'NULL' : `'${s.replaceAll("'", "''")}'`
-}
-
 port.on('message', (message: {seq: number; request: Request}) => {
-  handle(message.request).then(
-    (value) => message.request.op !== 'append' && message.request.op !== 'ackCommit' && post({seq: message.seq, type: 'result', value}),
-    (error: unknown) => post({error: serializeError(error), seq: message.seq, type: 'error'}),
-  )
+  const {op} = message.request
+  Promise.resolve()
+    .then(() => handle(message.request))
+    .then(
+      (value) => op !== 'append' && op !== 'ackCommit' && post({seq: message.seq, type: 'result', value}),
+      (error: unknown) => post({error: serializeError(error), seq: message.seq, type: 'error'}),
+    )
 })

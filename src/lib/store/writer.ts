@@ -5,7 +5,8 @@ import type {DuckDBAppender} from '@duckdb/node-api'
 import {CHUNK_ROWS, ChunkBuilder} from './chunks.js'
 import {type OpenDatabase, openDatabase} from './database.js'
 import {classifyDuckDbError} from './duckdb-errors.js'
-import type {FrameColumns, Reply, SampleColumns, StoreEvent} from './protocol.js'
+import type {Reply} from './protocol.js'
+import type {FrameColumns, SampleColumns, StoreEvent} from './types.js'
 
 interface Pending {
   readonly sessionKey: number

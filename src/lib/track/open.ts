@@ -48,3 +48,22 @@ export async function openTrack(ref: string, options: {dataDir: string; cwd?: st
     suggestions: [`run: pitwall validate-car ${path}`],
   })
 }
+
+/** The track laps are timed on, and whether the operator named it (`--track`) or it was defaulted. */
+export interface LapTrack {
+  readonly track: Track
+  readonly given: boolean
+}
+
+/**
+ * Which track laps are timed on, the same way for serve, ingest and replay: `--track` if given;
+ * else the simulator's default track when the simulator drives; else the run sheet's `track`
+ * when it names a known track (a free-text venue name that is not one times no laps).
+ */
+export async function lapTrack(ref: string | undefined, options: {dataDir: string; runSheet?: Readonly<Record<string, string>>; simulate?: boolean}): Promise<LapTrack | undefined> {
+  if (ref !== undefined) return {given: true, track: await openTrack(ref, options)}
+  if (options.simulate) return {given: false, track: await openTrack(DEFAULT_TRACK, options)}
+  const named = options.runSheet?.['track']
+  if (named !== undefined && listTrackIds(options.dataDir).includes(named)) return {given: false, track: await openTrack(named, options)}
+  return undefined
+}

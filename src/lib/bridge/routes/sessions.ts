@@ -1,12 +1,10 @@
 import type {FastifyPluginAsync} from 'fastify'
 
-import {listSessions, RUN_SHEET_COLUMNS} from '../../store/index.js'
+import {listSessions, RUN_SHEET_COLUMNS, type RunSheetPatch} from '../../store/index.js'
 import type {BridgeContext} from '../context.js'
 import {errorResponses, HttpError} from '../http-error.js'
 import {endAcceptedSchema, lapsSchema, noteBodySchema, noteAcceptedSchema, runSheetPatchSchema, sessionDetailSchema, sessionListSchema} from '../schemas/sessions.js'
 import {resolveSession} from '../session-lookup.js'
-
-type RunSheetPatch = Partial<Record<(typeof RUN_SHEET_COLUMNS)[number], string | null>>
 
 /** Sessions: the list, one session with its run sheet, run-sheet edits, laps, notes, and ending the live one. */
 export const sessionRoutes: FastifyPluginAsync<{ctx: BridgeContext}> = async (app, {ctx}) => {
@@ -17,32 +15,23 @@ export const sessionRoutes: FastifyPluginAsync<{ctx: BridgeContext}> = async (ap
 
   const detail = async (sid: string) => {
     const session = await resolveSession(bridge, sid)
-    const rows = await bridge.store.query(
-      `SELECT id, state, car_id, car_hash, sources, started_us, ended_us, end_reason, first_frame_us, last_frame_us,
-              driver, track, event, outing, tyres, fuel, notes, meta, archive_path,
-              (SELECT count(*) FROM laps WHERE session_key = $1) AS laps
-       FROM sessions WHERE session_key = $1`,
-      [session.key],
-    )
-    const r = rows[0]!
-    const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(Math.floor(Number(v) / 1000)).toISOString())
+    const r = await bridge.store.sessionDetail(session.key)
+    if (!r) throw new HttpError(404, `no session ${sid} (GET /sessions lists them)`, 'PW_NO_SESSION')
+    const iso = (us: number | null): string | null => (us === null ? null : new Date(Math.floor(us / 1000)).toISOString())
     return {
-      archive_path: (r['archive_path'] as string | null) ?? null,
-      car: String(r['car_id']),
-      car_hash: String(r['car_hash']),
-      end_reason: (r['end_reason'] as string | null) ?? null,
-      ended: iso(r['ended_us']),
-      first_frame: iso(r['first_frame_us']),
+      archive_path: r.archivePath,
+      car: r.carId,
+      car_hash: r.carHash,
+      end_reason: r.endReason,
+      ended: iso(r.endedUs),
+      first_frame: iso(r.firstFrameUs),
       id: session.id,
-      laps: Number(r['laps']),
-      last_frame: iso(r['last_frame_us']),
-      run_sheet: {
-        ...Object.fromEntries(RUN_SHEET_COLUMNS.map((c) => [c, (r[c] as string | null) ?? null])),
-        ...(typeof r['meta'] === 'string' ? (JSON.parse(r['meta']) as Record<string, string>) : {}),
-      },
-      sources: Array.isArray(r['sources']) ? (r['sources'] as unknown[]).map(String) : [],
-      started: iso(r['started_us'])!,
-      state: session.live ? 'live' : String(r['state']),
+      laps: r.laps,
+      last_frame: iso(r.lastFrameUs),
+      run_sheet: {...r.runSheet, ...r.meta},
+      sources: r.sources,
+      started: iso(r.startedUs)!,
+      state: session.live ? 'live' : r.state,
     }
   }
 
@@ -53,25 +42,22 @@ export const sessionRoutes: FastifyPluginAsync<{ctx: BridgeContext}> = async (ap
     {schema: {body: runSheetPatchSchema, params, response: {200: sessionDetailSchema, ...errorResponses}}},
     async (request) => {
       const session = await resolveSession(bridge, request.params.sid)
-      const entries = Object.entries(request.body) as Array<[string, string | null]>
-      if (entries.length === 0) throw new HttpError(400, `nothing to change: send one or more of ${RUN_SHEET_COLUMNS.join(', ')}`, 'PW_EMPTY_PATCH')
-      // Column names come from the schema's closed list, values as parameters.
-      const sets = entries.map(([k], i) => `${k} = $${i + 2}`).join(', ')
-      await bridge.store.execute(`UPDATE sessions SET ${sets} WHERE session_key = $1`, [session.key, ...entries.map(([, v]) => v)])
+      if (Object.keys(request.body).length === 0) throw new HttpError(400, `nothing to change: send one or more of ${RUN_SHEET_COLUMNS.join(', ')}`, 'PW_EMPTY_PATCH')
+      // The body schema admits the run-sheet columns only (additionalProperties: false).
+      await bridge.store.updateRunSheet(session.key, request.body)
       return detail(request.params.sid)
     },
   )
 
   app.get<{Params: {sid: string}}>('/session/:sid/laps', {schema: {params, response: {200: lapsSchema, ...errorResponses}}}, async (request) => {
     const session = await resolveSession(bridge, request.params.sid)
-    const rows = await bridge.store.query('SELECT lap, start_us, end_us, lap_time_ms, valid, sectors_ms FROM laps WHERE session_key = ? ORDER BY lap', [session.key])
-    const laps = rows.map((r) => ({
-      end: r['end_us'] === null ? null : Number(r['end_us']) / 1e6,
-      lap: Number(r['lap']),
-      lap_time_ms: r['lap_time_ms'] === null ? null : Number(r['lap_time_ms']),
-      sectors_ms: Array.isArray(r['sectors_ms']) ? (r['sectors_ms'] as unknown[]).map((s) => (s === null ? null : Number(s))) : [],
-      start: Number(r['start_us']) / 1e6,
-      valid: r['valid'] === null ? null : Boolean(r['valid']),
+    const laps = (await bridge.store.laps(session.key)).map((l) => ({
+      end: l.endUs === null ? null : l.endUs / 1e6,
+      lap: l.lap,
+      lap_time_ms: l.lapTimeMs,
+      sectors_ms: l.sectorsMs,
+      start: l.startUs / 1e6,
+      valid: l.valid,
     }))
     const valid = laps.filter((l) => l.valid && l.lap_time_ms !== null)
     const best = valid.length === 0 ? null : valid.reduce((a, b) => (b.lap_time_ms! < a.lap_time_ms! ? b : a)).lap
@@ -84,7 +70,7 @@ export const sessionRoutes: FastifyPluginAsync<{ctx: BridgeContext}> = async (ap
     async (request, reply) => {
       const session = await resolveSession(bridge, request.params.sid)
       const {lap, priority, text} = request.body
-      await bridge.store.execute('INSERT INTO coaching_notes VALUES (?, ?, ?, ?, ?, ?, ?)', [session.key, Date.now() * 1000, lap ?? null, 'user', null, priority ?? null, text])
+      await bridge.store.addNote(session.key, {engine: 'user', lap: lap ?? null, priority: priority ?? null, rule: null, text, tsUs: Date.now() * 1000})
       return reply.code(202).send({accepted: true, session: session.id})
     },
   )

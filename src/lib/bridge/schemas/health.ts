@@ -38,6 +38,7 @@ export const healthSchema = obj({
   simulator: obj({running: bool}),
   status,
   tall_rows: obj({last_5min: int}),
+  track: strOrNull,
   uptime_s: num,
   version: str,
   wide_rows: obj({last_5min: int}),

@@ -10,6 +10,9 @@ import {UsageError} from '../../errors.js'
 
 export const FIRMWARE_FAMILIES = ['canable-stock', 'lawicel', 'canable-2.5'] as const
 export type FirmwareFamily = (typeof FIRMWARE_FAMILIES)[number]
+/** What a user or a car file may name: a family, or `auto` (probe with `V`). */
+export const FIRMWARE_CHOICES = ['auto', ...FIRMWARE_FAMILIES] as const
+export type FirmwareChoice = (typeof FIRMWARE_CHOICES)[number]
 
 /** How an adapter is put on the bus without ever transmitting (no ACK bits, no error frames). */
 export type ListenOnlyMethod =
