@@ -68,7 +68,7 @@ describe('one shutdown path: SIGHUP and SIGTERM stop a command cleanly', () => {
     }
   }, 180_000)
 
-  it('archive, once stopped, starts no other session: the rest are skipped, their data intact', async () => {
+  it('archive, once stopped, starts no other session: the rest are skipped', async () => {
     const data = tempDir('pitwall-shutdown-archive-')
     try {
       const lines = readFileSync(ROAD_LOG, 'utf8').split('\n').slice(0, 200).join('\n') + '\n'

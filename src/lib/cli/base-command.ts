@@ -45,7 +45,8 @@ export abstract class PitwallCommand extends Command {
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     const output = await super.parse(options, argv)
     const flags = output.flags as Record<string, unknown>
-    for (const [name, flag] of Object.entries({...options?.baseFlags, ...options?.flags} as Record<string, Folding>)) {
+    const input = options ?? this.ctor
+    for (const [name, flag] of Object.entries({...input.baseFlags, ...input.flags} as Record<string, Folding>)) {
       const fold = flag[FOLD_REPEATED]
       if (fold) flags[name] = fold(flags[name] as never)
     }

@@ -200,11 +200,13 @@ export class LivePath {
   }
 
   private recordLap(lap: Lap): void {
-    const session = this.sessions.session
-    if (!session) return
     this.lapsStored++
     for (const listener of this.lapListeners) listener(lap)
-    const pending = this.options.store.recordLap(session.key, lap).catch((error: unknown) => this.options.log?.warn({err: error, lap: lap.lap}, 'lap not stored'))
+    // The session may still be opening (the first batches of two concurrent requests): wait for it.
+    const pending = this.sessions
+      .ensure()
+      .then((session) => this.options.store.recordLap(session.key, lap))
+      .catch((error: unknown) => this.options.log?.warn({err: error, lap: lap.lap}, 'lap not stored'))
     this.pendingLaps.add(pending)
     void pending.finally(() => this.pendingLaps.delete(pending))
   }
