@@ -1,19 +1,18 @@
 /**
  * Forwarding: frames read here, stored by a running `serve` (POST /api/frames), for when serve
- * owns the live DB: `ingest --forward` (the Termux supervisor's callback), and `ingest`,
- * `simulate --to db` and `replay --to db` when they find the DB held. See docs/operations.md.
+ * owns the live DB: the bridge sink of src/lib/live (`ingest --forward`, the Termux supervisor's
+ * callback, and `ingest`, `simulate --to db` and `replay --to db` when they find the DB held).
+ * See docs/operations.md.
  *
  * The bridge answers a frame request only once its frames are committed, and a request of at
  * most 2,048 frames is one batch on its side: all of it is taken or none (503 PW_STORE_BUSY). So
  * a frame counts as stored when its request was answered, and a refused request is sent again,
  * whole, after a backoff. At most two requests are in flight: one being committed, one on the way.
  */
+import {onAbort} from '../abort.js'
 import type {BridgeClient} from './client.js'
-import type {LogFormat, LogReadStats} from '../can/log/index.js'
-import {readCanLog} from '../can/log/index.js'
 import {FrameBatch, MAX_BATCH_FRAMES} from '../can/frame.js'
 import {UnavailableError} from '../errors.js'
-import type {CanSource, SourceStatus} from '../source/index.js'
 
 export interface ForwardStats {
   readonly url: string
@@ -64,7 +63,7 @@ export class FrameForwarder {
   private readonly acknowledgedListeners: Array<(total: number) => void> = []
 
   constructor(private readonly options: FrameForwarderOptions) {
-    options.signal?.addEventListener('abort', () => (this.abortedAt = Date.now()), {once: true})
+    onAbort(options.signal, () => (this.abortedAt = Date.now()))
   }
 
   /** After each acknowledged request, with the total acknowledged so far. */
@@ -193,81 +192,4 @@ export class FrameForwarder {
 export function forwardSourceName(text: string): string {
   const name = text.replace(/[^\w.:@/-]/g, '_').slice(0, 64)
   return name === '' ? 'forward' : name
-}
-
-export interface ForwardLogOptions {
-  readonly input: NodeJS.ReadableStream
-  readonly inputFormat?: LogFormat | 'auto'
-  readonly forwarder: FrameForwarder
-  readonly signal?: AbortSignal
-}
-
-export interface ForwardLogSummary {
-  readonly inputFormat?: LogFormat
-  readonly log: LogReadStats
-  readonly forward: ForwardStats
-  readonly stoppedBy: 'eof' | 'signal'
-}
-
-/** `ingest --stdin --forward`: a CAN log stream (candump, screen, ASC) to the bridge, until EOF or abort. */
-export async function forwardLog(options: ForwardLogOptions): Promise<ForwardLogSummary> {
-  const reader = readCanLog(options.input, {format: options.inputFormat ?? 'auto', live: true, name: 'stdin'})
-  let stoppedBy: ForwardLogSummary['stoppedBy'] = 'eof'
-  const onAbort = (): void => {
-    stoppedBy = 'signal'
-    ;(options.input as NodeJS.ReadableStream & {destroy?: () => void}).destroy?.()
-  }
-  options.signal?.addEventListener('abort', onAbort, {once: true})
-  if (options.signal?.aborted) onAbort()
-  try {
-    for await (const batch of reader.batches) {
-      await options.forwarder.push(batch)
-      if (options.signal?.aborted) break
-    }
-  } catch (error) {
-    // A stream destroyed by the abort ends the read; anything else is a real failure.
-    if (!options.signal?.aborted || error instanceof UnavailableError) throw error
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort)
-  }
-  const forward = await options.forwarder.drain()
-  const format = await reader.format.catch(() => undefined)
-  return {forward, ...(format ? {inputFormat: format} : {}), log: {...reader.stats}, stoppedBy}
-}
-
-export interface ForwardSourceOptions {
-  readonly source: CanSource
-  readonly forwarder: FrameForwarder
-  readonly signal?: AbortSignal
-}
-
-export interface ForwardSourceSummary {
-  readonly source: SourceStatus
-  readonly forward: ForwardStats
-  /** As for ingest: `absent` when the adapter went away and its descriptor cannot be reopened. */
-  readonly stoppedBy: 'eof' | 'signal' | 'absent'
-}
-
-/** `ingest --device/--can-fd --forward`: a live source's batches to the bridge, until it ends or on abort. */
-export async function forwardSource(options: ForwardSourceOptions): Promise<ForwardSourceSummary> {
-  const {source} = options
-  let stoppedBy: ForwardSourceSummary['stoppedBy'] = 'eof'
-  const onAbort = (): void => {
-    stoppedBy = 'signal'
-    void source.stop()
-  }
-  options.signal?.addEventListener('abort', onAbort, {once: true})
-  if (options.signal?.aborted) onAbort()
-  try {
-    for await (const batch of source.batches()) await options.forwarder.push(batch)
-  } catch (error) {
-    await source.stop()
-    throw error
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort)
-  }
-  const forward = await options.forwarder.drain()
-  const status = source.status()
-  if ((stoppedBy as ForwardSourceSummary['stoppedBy']) !== 'signal' && status.state === 'absent') stoppedBy = 'absent'
-  return {forward, source: status, stoppedBy}
 }

@@ -3,6 +3,7 @@
  * once (a running serve holds the live DB → its bridge; else the live DB here, through the live
  * path), one pump between them, and a summary. The command only declares flags and renders.
  */
+import {onAbort} from '../abort.js'
 import type {Car} from '../car/index.js'
 import type {LogFormat, LogReadStats} from '../can/log/index.js'
 import type {FirmwareChoice} from '../can/slcan/index.js'
@@ -157,13 +158,11 @@ function openInput(o: IngestOptions): OpenedInput {
 /** UDP has no end of input: points are stored until the signal stops the listener. */
 async function pumpPoints(source: UdpPointSource, sink: FrameSink, o: IngestOptions): Promise<StoppedBy> {
   o.log.info({port: await source.listen()}, 'listening for UDP points')
-  const stop = (): void => void source.stop()
-  o.signal.addEventListener('abort', stop, {once: true})
-  if (o.signal.aborted) stop()
+  const wiring = onAbort(o.signal, () => void source.stop())
   try {
     for await (const samples of source.batches()) await sink.writeSamples(samples)
   } finally {
-    o.signal.removeEventListener('abort', stop)
+    wiring.dispose()
   }
   return 'signal'
 }
