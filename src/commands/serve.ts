@@ -1,16 +1,8 @@
-import {fileURLToPath} from 'node:url'
-
 import {Flags} from '@oclif/core'
 
-import {loadOrCreateToken, startServe, DEFAULT_PORT, isLoopbackHost} from '../lib/bridge/index.js'
-import {openCar} from '../lib/car/index.js'
+import {DEFAULT_PORT, openServe} from '../lib/bridge/index.js'
 import {bitrateFlag, carFlag, durationFlag, firmwareFlag, metaFlag, onShutdown, PitwallCommand, speedFlag} from '../lib/cli/index.js'
-import {UsageError} from '../lib/errors.js'
-import {resolveBus} from '../lib/source/index.js'
-import {createLogger, type Logger} from '../lib/log.js'
-import {parseDriverFaults} from '../lib/sim/index.js'
-import {DEFAULT_TRACK, openTrack} from '../lib/track/index.js'
-import {servePlugins} from '../lib/bridge/plugins.js'
+import {DEFAULT_TRACK} from '../lib/track/index.js'
 
 export default class Serve extends PitwallCommand {
   static override description = `The loopback bridge for the driver's app: reads CAN frames from one or more sources, decodes them with the car config, stores everything in the live DB (<data-dir>/pitwall.duckdb), and serves HTTP + WebSocket on http://127.0.0.1:8765 (docs/http-api.md).
@@ -64,79 +56,45 @@ While serve runs it owns the live DB: pitwall archive, vacuum and health talk to
 
   async run(): Promise<void> {
     const {flags: f} = await this.parse(Serve)
-    const abort = onShutdownSignal()
+    const shutdown = onShutdown(async () => undefined) // it only announces: run() stops serve, in order
     const settings = await this.settings({car: f.car, dataDir: f['data-dir'], logLevel: f['log-level']})
-    if (!isLoopbackHost(f.host) && !f['allow-remote']) {
-      throw new UsageError(`--host ${f.host} is not loopback: the bridge would be reachable from the network`, {code: 'PW_REMOTE_BIND', suggestions: ['keep the default 127.0.0.1', 'or add --allow-remote (auth stays on; clients need the token)']})
-    }
-    if (f['allow-remote'] && f['insecure-no-auth']) throw new UsageError('--allow-remote needs auth: it cannot go with --insecure-no-auth', {code: 'PW_REMOTE_BIND'})
-    const log = makeLogger(f.dev, settings.get('logLevel') ?? 'info')
-    const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
-    const runSheet = f.meta
-    const trackRef = f.track ?? (f.simulate ? DEFAULT_TRACK : undefined)
-    const track = trackRef === undefined ? undefined : await openTrack(trackRef, {dataDir: settings.dataDir})
-    const token = f['insecure-no-auth'] ? undefined : await loadOrCreateToken(settings.dataDir)
-    if (token?.origin === 'generated') this.logToStderr(`made a new API token in ${token.path} (mode 0600): give it to the app once`)
-    if (!token) log.warn('auth is off (--insecure-no-auth): any app on this device can read and write the bridge')
-    const bin = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
-    const llmUrl = f['llm-url'] ?? process.env['PITWALL_LLM_URL']
-    const llmModel = f['llm-model'] ?? process.env['PITWALL_LLM_MODEL']
-    const driverFaults = f['driver-fault'] === undefined || !track ? undefined : parseDriverFaults(f['driver-fault'], track)
-    const serve = await startServe({
+    const serve = await openServe({
       allowRemote: f['allow-remote'],
-      bus: resolveBus(car, {...(f.bitrate === undefined ? {} : {bitrate: f.bitrate}), ...(f['listen-only'] === undefined ? {} : {listenOnly: f['listen-only']})}),
-      car,
+      archiveOnEnd: f['archive-on-end'],
+      bitrateBps: f.bitrate,
+      canFd: f['can-fd'],
+      car: settings.get('car')!,
       dataDir: settings.dataDir,
+      device: f.device,
+      driverFault: f['driver-fault'],
+      firmware: f.firmware,
+      fps: f.fps,
       host: f.host,
-      idleEndMs: f['session-idle'],
-      log,
-      onMessage: (line) => this.logToStderr(line),
-      plugins: (bridge) => servePlugins(bridge, {log, ...(llmUrl ? {llmUrl} : {}), ...(llmModel ? {llmModel} : {})}),
+      insecureNoAuth: f['insecure-no-auth'],
+      listenOnly: f['listen-only'],
+      llmModel: f['llm-model'],
+      llmUrl: f['llm-url'],
+      logLevel: settings.get('logLevel'),
       port: f.port,
+      prettyLogs: f.dev,
       rateLimitPerS: f['rate-limit'],
       realtimeIntervalMs: f['realtime-interval'],
-      runSheet,
-      sources: {
-        ...(f.simulate ? {simulate: {...(f.seed === undefined ? {} : {seed: f.seed}), ...(f.fps === undefined ? {} : {fps: f.fps}), ...(driverFaults ? {driverFaults} : {})}} : {}),
-        ...(f.device === undefined ? {} : {device: f.device}),
-        ...(f['can-fd'] === undefined ? {} : {canFd: f['can-fd']}),
-        ...(f.udp === undefined ? {} : {udpPort: f.udp}),
-        ...(f.replay === undefined ? {} : {replay: {loop: f['replay-loop'], path: f.replay, speed: f['replay-speed'] ?? 1}}),
-        ...(f.usb === undefined ? {} : {usb: {bin, callbackArgs: callbackArgs(settings.dataDir, car.file, f), device: f.usb, ...(f['termux-usb'] ? {termuxUsb: f['termux-usb']} : {})}}),
-      },
-      token: token?.token,
+      replay: f.replay === undefined ? undefined : {loop: f['replay-loop'], path: f.replay, speed: f['replay-speed'] ?? 1},
+      runSheet: f.meta,
+      say: (line) => this.logToStderr(line),
+      seed: f.seed,
+      sessionIdleMs: f['session-idle'],
+      simulate: f.simulate,
+      termuxUsb: f['termux-usb'],
+      track: f.track,
+      udpPort: f.udp,
+      usb: f.usb,
       version: this.config.version,
       wakeLock: f['wake-lock'],
-      ...(f.firmware ? {firmware: f.firmware} : {}),
-      ...(f['archive-on-end'] ? {autoArchive: 'duckdb' as const} : {}),
-      ...(track ? {track} : {}),
     })
-    this.logToStderr(`pitwall bridge on ${serve.url} (car ${car.id}${track ? `, track ${track.id}` : ''}); Ctrl-C stops it`)
+    this.logToStderr(`pitwall bridge on ${serve.url} (car ${serve.bridge.car.id}${serve.bridge.track ? `, track ${serve.bridge.track.id}` : ''}); Ctrl-C stops it`)
     // Sources that end (a replayed file) leave the bridge serving what was stored: only a signal stops it.
-    await serve.stop(await abort.requested)
-    abort.dispose()
+    await serve.stop(await shutdown.requested)
+    shutdown.dispose()
   }
-}
-
-/** What the termux-usb callback must be told: it starts in termux-usb's environment, without our flags. */
-function callbackArgs(dataDir: string, carFile: string, f: {bitrate?: number | undefined; firmware?: string | undefined; 'listen-only'?: boolean | undefined}): string[] {
-  return [
-    '--data-dir',
-    dataDir,
-    '--car',
-    carFile,
-    ...(f.bitrate === undefined ? [] : ['--bitrate', String(f.bitrate)]),
-    ...(f.firmware === undefined ? [] : ['--firmware', f.firmware]),
-    ...(f['listen-only'] === undefined ? [] : [f['listen-only'] ? '--listen-only' : '--no-listen-only']),
-  ]
-}
-
-function onShutdownSignal(): ReturnType<typeof onShutdown> {
-  // The handler only announces: the command's run() performs the stop, in order.
-  return onShutdown(async () => undefined)
-}
-
-function makeLogger(dev: boolean, level: NonNullable<Parameters<typeof createLogger>[0]>['level']): Logger {
-  if (!dev) return createLogger({...(level ? {level} : {})})
-  return createLogger({...(level ? {level} : {}), pretty: true})
 }
