@@ -1,12 +1,10 @@
 import {Flags} from '@oclif/core'
 
-import {openCar} from '../lib/car/index.js'
 import {carFlag, durationFlag, emulatedFirmwareFlag, metaFlag, numberFlag, onShutdown, PitwallCommand, sinkFlag, speedFlag, startTimeFlag} from '../lib/cli/index.js'
 import {UsageError} from '../lib/errors.js'
-import {createLogger} from '../lib/log.js'
-import {DRIVER_FAULT_KINDS, parseDriverFaults} from '../lib/sim/index.js'
-import {runSimulation, type SimulateSummary} from '../lib/simulate/index.js'
-import {DEFAULT_TRACK, openTrack} from '../lib/track/index.js'
+import {DRIVER_FAULT_KINDS} from '../lib/sim/index.js'
+import {describeSimulation, runSimulateJob, type SimulateSummary} from '../lib/simulate/index.js'
+import {DEFAULT_TRACK} from '../lib/track/index.js'
 
 export type SimulateResult = SimulateSummary
 
@@ -54,64 +52,35 @@ Real time by default; --speed max runs file sinks as fast as possible. Ends afte
     const abort = new AbortController()
     const shutdown = onShutdown(async () => abort.abort())
     try {
-      const sink = flags.to
-      if (this.jsonEnabled() && sink.kind === 'stdout') {
+      if (this.jsonEnabled() && flags.to.kind === 'stdout') {
         throw new UsageError('--json and --to stdout both want stdout', {code: 'PW_JSON_STREAM', suggestions: ['--to candump:FILE --json', 'leave out --json: the summary goes to stderr']})
       }
       const settings = await this.settings({car: flags.car, dataDir: flags['data-dir'], logLevel: flags['log-level']})
-      const log = createLogger({level: settings.get('logLevel') ?? 'info'}).child({module: 'simulate'})
-      const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
-      const track = await openTrack(flags.track, {dataDir: settings.dataDir})
-      const summary = await runSimulation({
-        car,
+      const summary = await runSimulateJob({
+        car: settings.get('car')!,
         dataDir: settings.dataDir,
-        log,
-        ...optional('driverFaults', flags['driver-fault'] === undefined ? undefined : parseDriverFaults(flags['driver-fault'], track)),
-        ...optional('dropRate', flags['drop-rate']),
-        ...optional('durationS', seconds(flags.duration)),
+        driverFault: flags['driver-fault'],
+        dropRate: flags['drop-rate'],
+        durationMs: flags.duration,
         firmware: flags.firmware,
-        ...optional('fps', flags.fps),
-        ...optional('garbageRate', flags['garbage-rate']),
-        ...optional('laps', flags.laps),
-        onEvent: (message) => log.info(message),
+        fps: flags.fps,
+        garbageRate: flags['garbage-rate'],
+        laps: flags.laps,
+        logLevel: settings.get('logLevel'),
         runSheet: flags.meta,
         seed: flags.seed,
         signal: abort.signal,
-        sink,
+        sink: flags.to,
         speed: flags.speed,
-        ...optional('startUs', flags['start-time']),
-        track,
-        ...optional('unplugAfterS', seconds(flags['unplug-after'])),
-        ...optional('unplugForS', seconds(flags['unplug-for'])),
+        startUs: flags['start-time'],
+        track: flags.track,
+        unplugAfterMs: flags['unplug-after'],
+        unplugForMs: flags['unplug-for'],
       })
-      if (!this.jsonEnabled()) this.logToStderr(describe(summary))
+      if (!this.jsonEnabled()) this.logToStderr(describeSimulation(summary))
       return summary
     } finally {
       shutdown.dispose()
     }
   }
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): {[P in K]?: V} {
-  return (value === undefined ? {} : {[key]: value}) as {[P in K]?: V}
-}
-
-function seconds(ms: number | undefined): number | undefined {
-  return ms === undefined ? undefined : ms / 1000
-}
-
-function describe(s: SimulateSummary): string {
-  const sink = s.sink
-  const lost = Object.entries(sink.notDelivered).map(([why, n]) => `${n} ${why}`)
-  const laps = s.laps.map((l) => `${l.lap}: ${(l.timeMs / 1000).toFixed(3)} s`).join(', ')
-  return [
-    `${s.car} on ${s.track} (seed ${s.seed}) to ${s.to}: ${s.simulatedS.toFixed(1)} s simulated in ${(s.wallMs / 1000).toFixed(1)} s, ${s.fps.toFixed(0)} ${s.to.startsWith('udp') ? 'points' : 'frames'}/s; stopped by ${s.stoppedBy}`,
-    `frames: ${s.frames.generated} generated, ${s.frames.dropped} dropped by --drop-rate, ${sink.delivered} delivered${lost.length ? `, not delivered: ${lost.join(', ')}` : ''}`,
-    ...(sink.garbageLines > 0 ? [`garbage: ${sink.garbageLines} lines, ${sink.garbageBytes} bytes`] : []),
-    ...(sink.droppedPoints ? [`points dropped by --drop-rate: ${sink.droppedPoints}`] : []),
-    ...(sink.unplugs ? [`unplugged ${sink.unplugs}×, back ${sink.replugs}×`] : []),
-    ...(sink.session ? [`session ${sink.session}: ${sink.stored} frames stored${sink.laps === undefined ? '' : `, ${sink.laps} laps recorded`}`] : []),
-    ...(s.driverFaults.length > 0 ? [`driver faults: ${s.driverFaults.join('; ')}`] : []),
-    `laps: ${laps || 'none completed'}`,
-  ].join('\n')
 }

@@ -1,5 +1,8 @@
 export {bridgeAnswers, bridgeClient, delegatedError, openLiveDbOrBridge, servingBridge} from '../client/index.js'
 export type {BridgeAccess, HeldBy, LiveDbRoute} from '../client/index.js'
+export {runArchiveJob} from './archive-job.js'
+export type {ArchiveJobOptions, ArchiveJobResult} from './archive-job.js'
+export {archiveRunText, restoredText, sessionTable} from './archive-text.js'
 export {openLiveDbWork} from './live-db-work.js'
 export type {LiveDbWork} from './live-db-work.js'
 export {readLiveDbDirect} from './health-offline.js'

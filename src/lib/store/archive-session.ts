@@ -200,7 +200,7 @@ async function writeVerified(db: OpenDatabase, live: string, session: StoredSess
 
 async function writeDuckdb(db: OpenDatabase, live: string, session: StoredSession, path: string): Promise<void> {
   const c = db.writer
-  await c.run(`ATTACH ${sqlString(path)} AS pw_archive (STORAGE_VERSION '${ARCHIVE_STORAGE_VERSION}')`)
+  await c.run(`ATTACH ${sqlString(path)} AS pw_archive (STORAGE_VERSION ${sqlString(ARCHIVE_STORAGE_VERSION)})`)
   try {
     await createSchema(db, 'pw_archive')
     await c.run('BEGIN TRANSACTION')
