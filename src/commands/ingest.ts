@@ -2,8 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {openCar} from '../lib/car/index.js'
 import {bitrateFlag, carFlag, durationFlag, firmwareFlag, metaFlag, onShutdown, PitwallCommand, urlFlag} from '../lib/cli/index.js'
-import {UsageError} from '../lib/errors.js'
-import {describeIngest, type IngestInput, ingestExitCode, type IngestResult, runIngest} from '../lib/ingest/index.js'
+import {chooseInput, describeIngest, ingestExitCode, type IngestResult, runIngest} from '../lib/ingest/index.js'
 import {createLogger} from '../lib/log.js'
 import {resolveBus} from '../lib/source/index.js'
 import {lapTrack} from '../lib/track/index.js'
@@ -60,7 +59,7 @@ After each commit (at most every 50 ms) "committed N" goes to stderr: N frames o
     const abort = new AbortController()
     const shutdown = onShutdown(async () => abort.abort())
     try {
-      const input = inputOf(f)
+      const input = chooseInput({...f, stream: process.stdin})
       const settings = await this.settings({car: f.car, dataDir: f['data-dir'], logLevel: f['log-level'], url: f.url})
       const car = await openCar(settings.get('car')!, {dataDir: settings.dataDir})
       const laps = await lapTrack(f.track, {dataDir: settings.dataDir, runSheet: f.meta})
@@ -89,14 +88,4 @@ After each commit (at most every 50 ms) "committed N" goes to stderr: N frames o
       shutdown.dispose()
     }
   }
-}
-
-function inputOf(f: {stdin: boolean; device?: string | undefined; 'can-fd'?: number | undefined; udp?: number | undefined; 'input-format': string}): IngestInput {
-  if (f['input-format'] === 'slcan' && !f.stdin) throw new UsageError('--input-format describes --stdin; adapters speak slcan anyway', {code: 'PW_USAGE'})
-  if (f.device !== undefined) return {kind: 'device', path: f.device}
-  if (f['can-fd'] !== undefined) return {fd: f['can-fd'], kind: 'descriptor'}
-  if (f.udp !== undefined) return {kind: 'udp', port: f.udp}
-  if (f['input-format'] === 'slcan') return {kind: 'slcan-stdin', stream: process.stdin}
-  if (f.stdin) return {format: f['input-format'] as Extract<IngestInput, {kind: 'stdin'}>['format'], kind: 'stdin', stream: process.stdin}
-  throw new UsageError('ingest needs an input: --stdin, --device PATH, --can-fd N or --udp PORT', {code: 'PW_NO_INPUT', suggestions: ['candump -L can0 | pitwall ingest --stdin', 'pitwall ingest --device /dev/ttyACM0']})
 }

@@ -6,7 +6,7 @@ import type {Logger} from '../log.js'
 import type {DriverFault} from '../sim/index.js'
 import {type BusSettings, openSource, pitwallCallback, type SourceSpec} from '../source/index.js'
 import {logStoreEvents} from '../live/index.js'
-import {describeRecovery, type LiveStore, openLiveStore} from '../store/index.js'
+import {describeRecovery, describeUnclean, type LiveStore, openLiveStore} from '../store/index.js'
 import type {Track} from '../track/index.js'
 import {buildApp, type BridgePlugin} from './app.js'
 import {Bridge} from './bridge.js'
@@ -85,7 +85,7 @@ export async function startServe(o: ServeOptions): Promise<RunningServe> {
   }
   try {
     if (recovery) for (const line of describeRecovery(recovery)) say(line)
-    for (const id of unclean) say(`session ${id} was left live by a process that died: closed as ended (unclean)`)
+    for (const id of unclean) say(describeUnclean(id))
     logStoreEvents(store, log)
     const runSheet = {...(o.track ? {track: o.track.id} : {}), ...o.runSheet}
     const session = {runSheet, ...(o.idleEndMs === undefined ? {} : {idleEndMs: o.idleEndMs}), ...(o.autoArchive ? {autoArchive: o.autoArchive} : {})}

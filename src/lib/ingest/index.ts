@@ -1,3 +1,3 @@
 export {describeIngest} from './describe.js'
-export {ingestExitCode, runIngest} from './run.js'
+export {chooseInput, ingestExitCode, runIngest} from './run.js'
 export type {IngestInput, IngestOptions, IngestResult} from './run.js'

@@ -9,7 +9,7 @@ import type {LogFormat, LogReadStats} from '../can/log/index.js'
 import type {FirmwareChoice} from '../can/slcan/index.js'
 import type {BridgeAccess, ForwardStats} from '../client/index.js'
 import type {DecodeStats} from '../decode/index.js'
-import {ExitCode} from '../errors.js'
+import {ExitCode, UsageError} from '../errors.js'
 import {type EndedSession, type FrameSink, openFrameSink, pump, type SinkResult, type StoppedBy} from '../live/index.js'
 import type {Logger} from '../log.js'
 import {type BusSettings, type LogSource, openSource, type SlcanAdapterSource, type SlcanSourceDetails, type SourceStatus, type UdpPointSource, type UdpPointStats} from '../source/index.js'
@@ -74,6 +74,17 @@ export type IngestResult = Common &
     | {readonly input: 'adapter'; readonly source: SourceStatus; readonly adapter: SlcanSourceDetails}
     | {readonly input: 'udp'; readonly udp: UdpPointStats & {readonly listen: string}}
   )
+
+/** The one input of ingest's flags (oclif already refused two at once). @throws UsageError without one */
+export function chooseInput(f: {readonly stdin: boolean; readonly device?: string | undefined; readonly 'can-fd'?: number | undefined; readonly udp?: number | undefined; readonly 'input-format': LogFormat | 'auto' | 'slcan'; readonly stream: NodeJS.ReadableStream}): IngestInput {
+  const format = f['input-format']
+  if (format === 'slcan' && !f.stdin) throw new UsageError('--input-format describes --stdin; adapters speak slcan anyway', {code: 'PW_USAGE'})
+  if (f.device !== undefined) return {kind: 'device', path: f.device}
+  if (f['can-fd'] !== undefined) return {fd: f['can-fd'], kind: 'descriptor'}
+  if (f.udp !== undefined) return {kind: 'udp', port: f.udp}
+  if (f.stdin) return format === 'slcan' ? {kind: 'slcan-stdin', stream: f.stream} : {format, kind: 'stdin', stream: f.stream}
+  throw new UsageError('ingest needs an input: --stdin, --device PATH, --can-fd N or --udp PORT', {code: 'PW_NO_INPUT', suggestions: ['candump -L can0 | pitwall ingest --stdin', 'pitwall ingest --device /dev/ttyACM0']})
+}
 
 /** Reads the input into the live DB or a running serve's bridge until it ends or `signal` aborts. */
 export async function runIngest(o: IngestOptions): Promise<IngestResult> {

@@ -2,7 +2,7 @@ import type {Car} from '../car/index.js'
 import {type BridgeAccess, type BridgeClient, bridgeAnswers, bridgeClient, FrameForwarder, forwardSourceName, openLiveDbOrBridge} from '../client/index.js'
 import {UnavailableError, UsageError} from '../errors.js'
 import type {Logger} from '../log.js'
-import {describeRecovery, type SessionManagerOptions} from '../store/index.js'
+import {describeRecovery, describeUnclean, type SessionManagerOptions} from '../store/index.js'
 import type {Track} from '../track/index.js'
 import type {FrameSink} from './frame-sink.js'
 import {ForwardingSink} from './forwarding-sink.js'
@@ -67,7 +67,7 @@ export async function openFrameSink(o: FrameSinkOptions): Promise<FrameSink> {
   const opened = route.opened
   // A damaged live DB was moved aside and salvaged: say so first, table by table (health keeps showing it).
   if (opened.recovery) for (const line of describeRecovery(opened.recovery)) say(line)
-  for (const id of opened.unclean) say(`session ${id} was left live by a process that died: closed as ended (unclean)`)
+  for (const id of opened.unclean) say(describeUnclean(id))
   o.log.info({path: opened.store.path, source: o.source.name}, 'live DB open')
   logStoreEvents(opened.store, o.log)
   const runSheet = {...(o.track ? {track: o.track.id} : {}), ...o.session?.runSheet}

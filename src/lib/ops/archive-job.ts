@@ -1,6 +1,6 @@
 import type {BridgeAccess} from '../client/index.js'
 import {UsageError} from '../errors.js'
-import {type ArchiveFormat, type ArchiveRunResult, type RestoreOutcome, reviveError, type SessionListing} from '../store/index.js'
+import {type ArchiveFormat, type ArchiveRunResult, describeUnclean, type RestoreOutcome, reviveError, type SessionListing} from '../store/index.js'
 import {archiveRunText, restoredText, sessionTable} from './archive-text.js'
 import {openLiveDbWork} from './live-db-work.js'
 
@@ -37,7 +37,7 @@ export async function runArchiveJob(o: ArchiveJobOptions): Promise<ArchiveJobRes
   const work = await openLiveDbWork(o.access)
   try {
     if (work.note) o.note(work.note)
-    for (const id of work.unclean) o.print?.stderr(`session ${id} was left live by a process that died: closed as ended (unclean)`)
+    for (const id of work.unclean) o.print?.stderr(describeUnclean(id))
     if (o.list) {
       const sessions = await work.listSessions()
       o.print?.stdout(sessionTable(sessions))

@@ -91,6 +91,11 @@ async function readRecoveries(c: DuckDBConnection, where: Sql): Promise<Recovery
   return [...byEvent.values()]
 }
 
+/** What an open says of a session a dead process had left live (it is closed as ended, unclean). */
+export function describeUnclean(sessionId: string): string {
+  return `session ${sessionId} was left live by a process that died: closed as ended (unclean)`
+}
+
 /** The report as lines for a terminal (ingest prints it to stderr; health shows it). */
 export function describeRecovery(report: RecoveryReport): string[] {
   const fmt = (n: number): string => n.toLocaleString('en-US')
