@@ -7,7 +7,9 @@
  * The bridge answers a frame request only once its frames are committed, and a request of at
  * most 2,048 frames is one batch on its side: all of it is taken or none (503 PW_STORE_BUSY). So
  * a frame counts as stored when its request was answered, and a refused request is sent again,
- * whole, after a backoff. At most two requests are in flight: one being committed, one on the way.
+ * whole, after a backoff. One request is in flight at a time: the bridge decodes a sender's frames
+ * in arrival order, and two requests on two connections may arrive in either order (a decoder and
+ * the lap tracker must see the stream in time order). What is read meanwhile fills the next one.
  */
 import {onAbort} from '../abort.js'
 import type {BridgeClient} from './client.js'
@@ -33,7 +35,7 @@ export interface ForwardStats {
 export interface FrameForwarderOptions {
   readonly client: BridgeClient
   readonly source: string
-  /** Default 2. */
+  /** Default 1: see the module comment before raising it. */
   readonly maxInFlight?: number
   /** Frames held here (queued and in flight) before `push` waits. Default 65,536. */
   readonly maxQueuedFrames?: number
@@ -113,7 +115,7 @@ export class FrameForwarder {
   }
 
   private pump(): void {
-    while (!this.failure && this.inFlight < (this.options.maxInFlight ?? 2)) {
+    while (!this.failure && this.inFlight < (this.options.maxInFlight ?? 1)) {
       if (this.ready.length === 0) {
         if (this.filling.length === 0) return
         this.seal()
