@@ -1,7 +1,8 @@
 /**
  * The import rules of docs/architecture.md, checked by `npm run lint:imports` (part of `npm test`):
- * the layer order (a module imports only layers below its own), no import circles, DuckDB only
- * under src/lib/store (elsewhere `import type` only), and nothing in src/lib importing src/commands.
+ * the layer order (a module imports only layers below its own), no import circles, @duckdb/* only
+ * in the node-api driver (src/lib/store/driver/node-api.ts, loaded lazily like the ffi driver), and
+ * nothing in src/lib importing src/commands.
  */
 
 /** Bottom first. A layer may import the layers before it, never one after it. */
@@ -52,11 +53,20 @@ module.exports = {
       to: {circular: true},
     },
     {
-      name: 'duckdb-only-in-store',
-      comment: 'the store owns DuckDB: outside src/lib/store only `import type` from @duckdb/* (the next driver goes behind the store)',
+      name: 'duckdb-only-in-node-api-driver',
+      comment:
+        'the store owns DuckDB through its driver seam: only src/lib/store/driver/node-api.ts imports @duckdb/node-api or @duckdb/node-bindings (value or type), so where their binary cannot load (the phone) nothing else needs them',
       severity: 'error',
-      from: {path: '^src/', pathNot: '^src/lib/store/'},
-      to: {path: '^@duckdb/|node_modules/@duckdb/', dependencyTypesNot: ['type-only']},
+      from: {path: '^src/', pathNot: '^src/lib/store/driver/node-api\\.ts$'},
+      to: {path: '^@duckdb/|node_modules/@duckdb/'},
+    },
+    {
+      name: 'drivers-loaded-lazily',
+      comment:
+        'a DuckDB driver is reached only through the dynamic import() in src/lib/store/driver/index.ts, once chosen: a static import would load it on every platform (ffi/error-types.ts, which loads no koffi, names both drivers\' error types)',
+      severity: 'error',
+      from: {path: '^src/', pathNot: '^src/lib/store/driver/ffi/'},
+      to: {path: '^src/lib/store/driver/(node-api\\.ts$|ffi/)', pathNot: '^src/lib/store/driver/ffi/error-types\\.ts$', dependencyTypesNot: ['dynamic-import', 'type-only']},
     },
     {
       name: 'lib-not-commands',

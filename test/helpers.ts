@@ -15,12 +15,12 @@ export interface CliResult {
   readonly stderr: string
 }
 
-/** Runs the built CLI (bin/run.js) as a real child process. */
-export function runCli(args: readonly string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; input?: string} = {}): Promise<CliResult> {
+/** Runs the built CLI (bin/run.js, or `bin`: another copy of it) as a real child process. */
+export function runCli(args: readonly string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; input?: string; bin?: string} = {}): Promise<CliResult> {
   return new Promise((done) => {
     const child = execFile(
       process.execPath,
-      [join(ROOT, 'bin', 'run.js'), ...args],
+      [options.bin ?? join(ROOT, 'bin', 'run.js'), ...args],
       {cwd: options.cwd ?? ROOT, env: {...process.env, NO_COLOR: '1', ...options.env}, maxBuffer: 64 * 1024 * 1024},
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0

@@ -45,6 +45,9 @@ describe('pitwall health (CLI)', () => {
     expect(report.can.fps).toBeGreaterThan(0)
     expect(report.can.ids.length).toBeGreaterThan(0)
     expect(report.session.id).toMatch(/bmw_e46_m3$/)
+    // The DuckDB driver serve stores through, and its library's version.
+    expect(report.db.driver).toBe(process.env['PITWALL_DUCKDB_DRIVER'] || 'node-api')
+    expect(report.db.library_version).toMatch(/^v\d+\.\d+\.\d+/)
   }, 60_000)
 
   it('bridge up, into a pipe: the plain text screen', async () => {
@@ -55,6 +58,7 @@ describe('pitwall health (CLI)', () => {
     expect(r.stdout).toMatch(/^rate {5}\d+ frames\/s/m)
     expect(r.stdout).toMatch(/^session {2}\d{8}T\d{6}Z-bmw_e46_m3/m)
     expect(r.stdout).toContain('ID   MESSAGE')
+    expect(r.stdout).toMatch(/^db .*, DuckDB v\d+\.\d+\.\d+ \((node-api|ffi)\)$/m)
   }, 60_000)
 
   it('--watch into a pipe: a line per read until SIGINT, then the exit code of the last read', async () => {
@@ -113,7 +117,19 @@ describe('the health screen', () => {
       sources: [{fps: 240, frames_total: 12_000, kind: 'adapter', name: '/dev/ttyACM0', reconnects: 0, state: 'connected'}],
       state: 'connected',
     },
-    db: {committed_frames: 11_990, committed_samples: 40_000, disk_full: false, free_disk_bytes: 5e8, in_flight_frames: 10, invalidations: 0, path: '/d/pitwall.duckdb', size_bytes: 12e6, wal_bytes: 1e6},
+    db: {
+      committed_frames: 11_990,
+      committed_samples: 40_000,
+      disk_full: false,
+      driver: 'ffi',
+      free_disk_bytes: 5e8,
+      in_flight_frames: 10,
+      invalidations: 0,
+      library_version: 'v1.5.5',
+      path: '/d/pitwall.duckdb',
+      size_bytes: 12e6,
+      wal_bytes: 1e6,
+    },
     litert: {configured: true, up: false},
     process: {event_loop_max_ms: 12, event_loop_p99_ms: 3, heap_used_bytes: 4e7, rss_bytes: 1.2e8},
     reasons: ['3 frames dropped in the last 5 minutes (adapter overflow 3)', 'CAN ids gone quiet: 420 (SmartyCam01)', 'the local LLM is configured but not answering: coaching falls back to rules'],
@@ -138,6 +154,7 @@ describe('the health screen', () => {
     expect(text).toContain('rate     240 frames/s   ▅█')
     expect(text).toContain('drops    3: adapter overflow 3')
     expect(text).toContain('db       12.0 MB + 1.0 MB WAL, 500.0 MB free')
+    expect(text).toContain('11990 frames stored since start, DuckDB v1.5.5 (ffi)')
     expect(text).toContain('session  20261122T091403Z-bmw_e46_m3  12:34')
     expect(text).toContain('coach    local LLM not answering: rules only')
     const ids = text.split('\n').filter((l) => /^ {2}4\d\d /.test(l))

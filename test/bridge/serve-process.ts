@@ -16,8 +16,8 @@ export interface ServeProcess extends Proc {
 }
 
 /** `pitwall serve ARGS --port 0` as a child process; resolves once serve.json names its URL. */
-export async function startServeProcess(dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'serve', '--port', '0', '--no-wake-lock', '--data-dir', dataDir, ...args], {
+export async function startServeProcess(dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, bin = join(ROOT, 'bin', 'run.js')): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--no-wake-lock', '--data-dir', dataDir, ...args], {
     env: {...process.env, NO_COLOR: '1', ...env},
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -252,8 +252,8 @@ describe('a damaged live DB is moved aside and salvaged, never deleted', () => {
       expect(recovery?.tables.find((t) => t.table === 'frames')).toMatchObject({rows: 40_000, status: 'recovered'})
       expect(recovery?.tables.find((t) => t.table === 'samples')?.status).toMatch(/partial|lost/)
     } finally {
-      opened.writer.closeSync()
-      opened.instance.closeSync()
+      opened.writer.close()
+      opened.instance.close()
     }
     expect(readdirSync(dataDir).sort()).toEqual(['pitwall.duckdb', 'pitwall.duckdb.corrupted-20261122T091403Z'])
     expect(sha256(movedTo)).toBe(damagedHash)

@@ -1,9 +1,9 @@
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {DuckDBInstance} from '@duckdb/node-api'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
+import {openDuckDatabase} from '../../src/lib/store/driver/index.js'
 import {joinSql, rawSql, readSql, runSql, sql, sqlIdent, sqlString} from '../../src/lib/store/sql.js'
 import {tempDir} from '../helpers.js'
 
@@ -30,7 +30,7 @@ describe('sql: values bound, names and paths quoted in one place', () => {
   })
 
   it('round-trips awkward values, paths and names through DuckDB', async () => {
-    const instance = await DuckDBInstance.create(':memory:')
+    const instance = await openDuckDatabase(':memory:')
     const c = await instance.connect()
     try {
       const table = `odd "table" 'name'`
@@ -46,8 +46,8 @@ describe('sql: values bound, names and paths quoted in one place', () => {
       expect(await readSql(c, sql`SELECT x FROM ${rawSql(`${sqlIdent('the "other"')}.main.t`)}`)).toEqual([{x: 42}])
       expect(existsSync(path)).toBe(true)
     } finally {
-      c.closeSync()
-      instance.closeSync()
+      c.close()
+      instance.close()
     }
   })
 })

@@ -63,6 +63,9 @@ export interface HealthReport {
     readonly in_flight_frames: number
     readonly disk_full: boolean
     readonly invalidations: number
+    /** The DuckDB driver the store runs on, and its library's version (`v1.5.5`). */
+    readonly driver: 'node-api' | 'ffi'
+    readonly library_version: string
   }
   readonly process: {readonly rss_bytes: number; readonly heap_used_bytes: number; readonly event_loop_max_ms: number; readonly event_loop_p99_ms: number}
   readonly session: {readonly id: string; readonly started: string; readonly duration_s: number} | null
@@ -140,9 +143,11 @@ export async function healthReport(ctx: BridgeContext, extra: {drops: DropHistor
       committed_frames: store.stats.committedFrames,
       committed_samples: store.stats.committedSamples,
       disk_full: store.stats.diskFull,
+      driver: store.driver.driver,
       free_disk_bytes: free,
       in_flight_frames: store.stats.inFlightFrames,
       invalidations: store.stats.invalidations,
+      library_version: store.driver.libraryVersion,
       path: store.path,
       size_bytes: size,
       wal_bytes: wal,

@@ -86,6 +86,8 @@ export async function startServe(o: ServeOptions): Promise<RunningServe> {
   try {
     if (recovery) for (const line of describeRecovery(recovery)) say(line)
     for (const id of unclean) say(describeUnclean(id))
+    const {driver, libraryVersion, origin} = store.driver
+    log.info({driver, libraryVersion, origin, path: store.path}, 'live DB open')
     logStoreEvents(store, log)
     const runSheet = {...(o.track ? {track: o.track.id} : {}), ...o.runSheet}
     const session = {runSheet, ...(o.idleEndMs === undefined ? {} : {idleEndMs: o.idleEndMs}), ...(o.autoArchive ? {autoArchive: o.autoArchive} : {})}

@@ -68,7 +68,8 @@ export async function openFrameSink(o: FrameSinkOptions): Promise<FrameSink> {
   // A damaged live DB was moved aside and salvaged: say so first, table by table (health keeps showing it).
   if (opened.recovery) for (const line of describeRecovery(opened.recovery)) say(line)
   for (const id of opened.unclean) say(describeUnclean(id))
-  o.log.info({path: opened.store.path, source: o.source.name}, 'live DB open')
+  const {driver, libraryVersion, origin} = opened.store.driver
+  o.log.info({driver, libraryVersion, origin, path: opened.store.path, source: o.source.name}, 'live DB open')
   logStoreEvents(opened.store, o.log)
   const runSheet = {...(o.track ? {track: o.track.id} : {}), ...o.session?.runSheet}
   return new LocalSink(opened, o.source, {car: o.car, log: o.log, session: {...o.session, runSheet}, ...(o.track ? {track: o.track} : {})})

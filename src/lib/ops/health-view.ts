@@ -134,6 +134,7 @@ function fullView(r: HealthReport & {url: string}, history: FpsHistory, o: Healt
         {text: `${bytes(r.db.size_bytes)}${r.db.wal_bytes ? ` + ${bytes(r.db.wal_bytes)} WAL` : ''}, `, tone: 'plain'},
         {text: `${bytes(free)} free`, tone: r.db.disk_full ? 'bad' : free !== null && free < 1e9 ? 'warn' : 'ok'},
         {text: `  ${r.db.committed_frames} frames stored since start`, tone: 'dim'},
+        {text: `, DuckDB ${r.db.library_version} (${r.db.driver})`, tone: 'dim'},
       ],
     },
     {

@@ -1,4 +1,4 @@
-import type {DuckDBConnection} from '@duckdb/node-api'
+import type {DuckConnection} from './driver/index.js'
 
 import {SESSION_TABLES} from './schema.js'
 import {rawSql, readSql, type Sql, sql, sqlIdent} from './sql.js'
@@ -22,7 +22,7 @@ export const ARCHIVED_TABLES: ReadonlyArray<{readonly table: string; readonly ex
 ]
 
 /** `from` is a table reference or a table function (`read_parquet(…)`); `where` filters it. */
-export async function fingerprint(c: DuckDBConnection, from: Sql, where: Sql, exclude: readonly string[]): Promise<Fingerprint> {
+export async function fingerprint(c: DuckConnection, from: Sql, where: Sql, exclude: readonly string[]): Promise<Fingerprint> {
   const columns = rawSql(exclude.length > 0 ? `* EXCLUDE (${exclude.map(sqlIdent).join(', ')})` : '*')
   const row = (await readSql(c, sql`SELECT count(*) AS pw_rows, sum(hash(COLUMNS(${columns}))) FROM ${from} ${where}`))[0] ?? {}
   const sums: Record<string, string> = {}

@@ -1,7 +1,7 @@
 import {existsSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
-import type {DuckDBConnection} from '@duckdb/node-api'
+import type {DuckConnection} from './driver/index.js'
 
 import {InputDataError, InternalError, UsageError} from '../errors.js'
 import {ARCHIVED_TABLES, compareFingerprints, fingerprint, parquetTable, tableIn} from './archive-checksum.js'
@@ -91,7 +91,7 @@ export function archiveFormatOf(path: string): ArchiveFormat {
   })
 }
 
-async function archivedSession(c: DuckDBConnection, from: Sql, path: string): Promise<{id: string; key: number; carHash: string}> {
+async function archivedSession(c: DuckConnection, from: Sql, path: string): Promise<{id: string; key: number; carHash: string}> {
   let rows
   try {
     rows = await readSql(c, sql`SELECT id, session_key, car_hash FROM ${from}`)

@@ -9,25 +9,18 @@
 import {existsSync, rmSync} from 'node:fs'
 import {join, relative, sep} from 'node:path'
 
-import type {DuckDBConnection} from '@duckdb/node-api'
+import type {DuckConnection} from './driver/index.js'
 
 import {InternalError, UsageError} from '../errors.js'
 import {durableRename, fsyncTree, treeBytes} from './archive-fs.js'
 import {ARCHIVED_TABLES, compareFingerprints, fingerprint, parquetTable, tableIn} from './archive-checksum.js'
 import {archiveTarget, type ArchiveTarget, findPartials, mkdirDurable} from './archive-target.js'
 import type {ArchiveFormat, ArchiveOutcome, ArchiveRecovery, ArchiveRequest} from './archive-types.js'
-import type {OpenDatabase} from './database.js'
+import {type OpenDatabase, STORAGE_VERSION} from './database.js'
 import {numberOrNull as num, stringOrNull} from './rows.js'
 import {MIGRATIONS, SESSION_TABLES} from './schema.js'
 import {rawSql, readSql, runSql, type Sql, sql, sqlIdent, sqlString} from './sql.js'
 import type {Writer} from './writer.js'
-
-/**
- * DuckDB storage format of `.duckdb` archives. v1.0.0 is read by every DuckDB since 1.0 (and by
- * 0.10.x), so an archive opens in the `duckdb` CLI or Python a crew member already has, not only
- * in a DuckDB as new as ours.
- */
-export const ARCHIVE_STORAGE_VERSION = 'v1.0.0'
 
 /** A session row, as far as archiving needs it. */
 export interface StoredSession {
@@ -131,7 +124,7 @@ export async function recoverArchives(writer: Writer, dataDir: string, dryRun: b
 }
 
 /** Reads a session row by id. */
-export async function findSession(c: DuckDBConnection, id: string): Promise<StoredSession | undefined> {
+export async function findSession(c: DuckConnection, id: string): Promise<StoredSession | undefined> {
   const rows = await readSql(c, sql`SELECT id, session_key, state, car_id, car_hash, started_us, first_frame_us, archive_path, pid FROM sessions WHERE id = ${id}`)
   const r = rows[0]
   if (!r) return undefined
@@ -167,7 +160,7 @@ function refuseUnarchivable(id: string, session: StoredSession | undefined): ass
 }
 
 /** The catalog name of the live DB on this connection (the file's base name). */
-export async function catalogOf(c: DuckDBConnection): Promise<string> {
+export async function catalogOf(c: DuckConnection): Promise<string> {
   return String((await readSql(c, sql`SELECT current_database() AS d`))[0]!['d'])
 }
 
@@ -200,7 +193,9 @@ async function writeVerified(db: OpenDatabase, live: string, session: StoredSess
 
 async function writeDuckdb(db: OpenDatabase, live: string, session: StoredSession, path: string): Promise<void> {
   const c = db.writer
-  await c.run(`ATTACH ${sqlString(path)} AS pw_archive (STORAGE_VERSION ${sqlString(ARCHIVE_STORAGE_VERSION)})`)
+  // The storage version is explicit (database.ts): an archive opens in the `duckdb` CLI or Python
+  // a crew member already has, not only in a DuckDB as new as ours.
+  await c.run(`ATTACH ${sqlString(path)} AS pw_archive (STORAGE_VERSION ${sqlString(STORAGE_VERSION)})`)
   try {
     await createSchema(db, 'pw_archive')
     await c.run('BEGIN TRANSACTION')
@@ -231,11 +226,11 @@ async function createSchema(db: OpenDatabase, catalog: string): Promise<void> {
       await runSql(c, sql`INSERT INTO schema_version VALUES (${m.version}, ${Date.now() * 1000}, ${m.note})`)
     }
   } finally {
-    c.closeSync()
+    c.close()
   }
 }
 
-async function writeParquet(c: DuckDBConnection, live: string, session: StoredSession, dir: string): Promise<void> {
+async function writeParquet(c: DuckConnection, live: string, session: StoredSession, dir: string): Promise<void> {
   mkdirDurable(dir, join(dir, '..'))
   for (const {table} of ARCHIVED_TABLES) {
     const file = join(dir, `${table}.parquet`)
@@ -245,7 +240,7 @@ async function writeParquet(c: DuckDBConnection, live: string, session: StoredSe
 
 /** Reopens an archive (read only) and compares every table's fingerprint with the live session's. */
 export async function verifyArchive(
-  c: DuckDBConnection,
+  c: DuckConnection,
   live: string,
   session: StoredSession,
   path: string,
@@ -269,7 +264,7 @@ export async function verifyArchive(
   return {problems, rows}
 }
 
-async function liveCounts(c: DuckDBConnection, live: string, session: StoredSession): Promise<Record<string, number>> {
+async function liveCounts(c: DuckConnection, live: string, session: StoredSession): Promise<Record<string, number>> {
   const rows: Record<string, number> = {}
   for (const {table} of ARCHIVED_TABLES) {
     const r = await readSql(c, sql`SELECT count(*) AS n FROM ${tableIn(live, table)} ${sessionFilter(table, session)}`)
@@ -279,7 +274,7 @@ async function liveCounts(c: DuckDBConnection, live: string, session: StoredSess
 }
 
 /** One transaction: the session's rows go, its row stays as `archived` with where the archive is. */
-async function removeFromLive(c: DuckDBConnection, session: StoredSession, archivePath: string): Promise<void> {
+async function removeFromLive(c: DuckConnection, session: StoredSession, archivePath: string): Promise<void> {
   await c.run('BEGIN TRANSACTION')
   try {
     for (const table of SESSION_TABLES) await runSql(c, sql`DELETE FROM ${rawSql(sqlIdent(table))} WHERE session_key = ${session.key}`)

@@ -2,7 +2,7 @@
  * Reads answered as typed columns rather than row objects: a window of samples for the signal
  * routes, and keyset pages of a stored session's frames for replay. They run in the store worker.
  */
-import type {DuckDBConnection} from '@duckdb/node-api'
+import type {DuckConnection} from './driver/index.js'
 
 import {DATA_STRIDE} from '../can/frame.js'
 import {joinSql, readSqlRows, sql} from './sql.js'
@@ -15,7 +15,7 @@ export const WINDOW_LOOKBACK_US = 10_000_000
  * Samples of `channelIds` from `WINDOW_LOOKBACK_US` before `fromUs` to `toUs`, in time order.
  * Time-range predicates DuckDB prunes on: samples are appended in time order, so zone maps skip the rest.
  */
-export async function sampleWindow(c: DuckDBConnection, sessionKey: number, channelIds: readonly number[], fromUs: number, toUs: number): Promise<SampleColumns> {
+export async function sampleWindow(c: DuckConnection, sessionKey: number, channelIds: readonly number[], fromUs: number, toUs: number): Promise<SampleColumns> {
   const ids = joinSql(channelIds.map((id) => sql`${id}`))
   const q = sql`SELECT ts_us, channel_id, value FROM samples
                 WHERE session_key = ${sessionKey} AND channel_id IN (${ids}) AND ts_us BETWEEN ${Math.floor(fromUs - WINDOW_LOOKBACK_US)} AND ${Math.ceil(toUs)}
@@ -35,7 +35,7 @@ export async function sampleWindow(c: DuckDBConnection, sessionKey: number, chan
  * (ts_us, sub_ns, rowid): ties keep the order they were stored in, and each page starts where the
  * last one ended. `last` is where this page ended (null when it is empty).
  */
-export async function framesPage(c: DuckDBConnection, sessionKey: number, after: FrameCursor | null, limit: number): Promise<{frames: FrameColumns; last: FrameCursor | null}> {
+export async function framesPage(c: DuckConnection, sessionKey: number, after: FrameCursor | null, limit: number): Promise<{frames: FrameColumns; last: FrameCursor | null}> {
   const from = after
     ? sql`AND (ts_us > ${after.tsUs} OR (ts_us = ${after.tsUs} AND (sub_ns > ${after.subNs} OR (sub_ns = ${after.subNs} AND rowid > ${after.rowid}))))`
     : sql``

@@ -1,13 +1,13 @@
 import {accessSync, constants, readFileSync, rmSync} from 'node:fs'
 import {dirname} from 'node:path'
 
-import {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api'
-
-import {InputDataError, UnavailableError} from '../errors.js'
+import {InputDataError, PitwallError, UnavailableError} from '../errors.js'
+import {type DuckConnection, type DuckDatabase, openDuckDatabase} from './driver/index.js'
 import {classifyDuckDbError} from './duckdb-errors.js'
+import {tooNewRemedy} from './driver-remedy.js'
 import {verifyReadable} from './salvage-verify.js'
 import {MIGRATIONS, SCHEMA_VERSION} from './schema.js'
-import {runSql, sql} from './sql.js'
+import {readSql, runSql, sql} from './sql.js'
 
 /** Raised when the file is damaged: the caller salvages it (the only case that moves a file). */
 export class CorruptDatabaseError extends Error {
@@ -16,10 +16,18 @@ export class CorruptDatabaseError extends Error {
 
 /** The one DuckDB instance of a live file in this process, with its writer connection. */
 export interface OpenDatabase {
-  readonly instance: DuckDBInstance
-  readonly writer: DuckDBConnection
+  readonly instance: DuckDatabase
+  readonly writer: DuckConnection
   readonly path: string
 }
+
+/**
+ * The DuckDB storage format of every file pitwall creates (the live DB, vacuum's copy, salvage's
+ * new file, archives). v1.0.0 is read by every DuckDB since 1.0 (and by 0.10.x), so a newer
+ * library (Termux's libduckdb after a `pkg upgrade`) never writes a format that an older one, or
+ * the other driver, cannot read; it applies to files created from then on, ATTACHed ones included.
+ */
+export const STORAGE_VERSION = 'v1.0.0'
 
 /**
  * DuckDB settings for the live file. Automatic checkpoints are raised out of the way: the writer
@@ -34,7 +42,7 @@ export interface OpenDatabase {
  * the store-write bench wrote as fast with one thread. Queries on the live DB run on one core
  * (a 60 s window of one channel took 25 ms instead of 16 ms); set `PITWALL_DUCKDB_THREADS` for more.
  */
-export const LIVE_DB_OPTIONS = {checkpoint_threshold: '1GB', memory_limit: '128MB', threads: '1'} as const
+export const LIVE_DB_OPTIONS = {checkpoint_threshold: '1GB', memory_limit: '128MB', storage_compatibility_version: STORAGE_VERSION, threads: '1'} as const
 
 /**
  * LIVE_DB_OPTIONS with `PITWALL_DUCKDB_THREADS` (1 to 64) in place of the one thread and
@@ -81,11 +89,11 @@ export async function openDatabase(path: string): Promise<OpenDatabase> {
     })
   }
   const options = liveDbOptions()
-  let instance: DuckDBInstance
+  let instance: DuckDatabase
   try {
-    instance = await DuckDBInstance.create(path, options)
+    instance = await openDuckDatabase(path, options)
   } catch (error) {
-    throw openError(path, error)
+    throw await openError(path, error)
   }
   // Only now, holding the file's lock: a copy left by an interrupted vacuum is never the live file
   // (the swap is a rename), but while another process holds the DB its vacuum may be writing it.
@@ -99,16 +107,33 @@ export async function openDatabase(path: string): Promise<OpenDatabase> {
     // A failed open leaves the file as it found it: closing would otherwise fold a replayed WAL
     // into a file that is about to be moved aside (or that a newer pitwall wrote).
     await writer.run('PRAGMA disable_checkpoint_on_shutdown').catch(() => undefined)
-    writer.closeSync()
-    instance.closeSync()
-    throw error instanceof InputDataError ? error : openError(path, error)
+    writer.close()
+    instance.close()
+    throw error instanceof InputDataError ? error : await openError(path, error)
   }
   return {instance, path, writer}
 }
 
-async function migrate(connection: DuckDBConnection): Promise<void> {
+/**
+ * Closes `connections` (the reader, say), the writer, then the instance, which frees the file for
+ * the next open. Each is tried on its own (an invalidated handle may throw); the first error is
+ * rethrown after all were tried.
+ */
+export function closeDatabase(db: OpenDatabase, ...connections: Array<DuckConnection | undefined>): void {
+  let first: unknown
+  for (const close of [...connections.map((c) => () => c?.close()), () => db.writer.close(), () => db.instance.close()]) {
+    try {
+      close()
+    } catch (error) {
+      first ??= error
+    }
+  }
+  if (first !== undefined) throw first
+}
+
+async function migrate(connection: DuckConnection): Promise<void> {
   await connection.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_us BIGINT NOT NULL, note VARCHAR)')
-  const rows = (await connection.runAndReadAll('SELECT coalesce(max(version), 0) AS v FROM schema_version')).getRowObjects()
+  const rows = await readSql(connection, sql`SELECT coalesce(max(version), 0) AS v FROM schema_version`)
   const current = Number(rows[0]?.['v'] ?? 0)
   if (current > SCHEMA_VERSION) {
     throw new InputDataError(`the live DB has schema version ${current}; this pitwall knows up to ${SCHEMA_VERSION}`, {
@@ -131,7 +156,9 @@ async function migrate(connection: DuckDBConnection): Promise<void> {
   }
 }
 
-function openError(path: string, error: unknown): Error {
+async function openError(path: string, error: unknown): Promise<Error> {
+  // The seam's own refusals (a bad driver setting, no driver, a file already open) say it all.
+  if (error instanceof PitwallError) return error
   const failure = classifyDuckDbError(error)
   const detail = error instanceof Error ? error.message : String(error)
   switch (failure.kind) {
@@ -146,8 +173,10 @@ function openError(path: string, error: unknown): Error {
         ],
       })
     }
-    case 'newer-storage':
-      return new InputDataError(`${path} was written by a newer DuckDB than this pitwall's: ${detail}`, {code: 'PW_DB_TOO_NEW', suggestions: ['upgrade pitwall']})
+    case 'newer-storage': {
+      const {about, suggestions} = await tooNewRemedy()
+      return new InputDataError(`${path} was written by a newer DuckDB than this pitwall's: ${detail} (${about})`, {code: 'PW_DB_TOO_NEW', suggestions})
+    }
     case 'permission':
       return new UnavailableError(`cannot open ${path} for writing: ${detail}`, {code: 'PW_DB_PERMISSION', suggestions: ['check the data dir permissions, or use another --data-dir']})
     case 'disk-full':

@@ -1,6 +1,7 @@
 /**
- * DuckDB reports everything as an Error with a message; these are the messages that decide what
- * the store does. Samples of each are next to its pattern.
+ * DuckDB reports everything as an error with a message (a DuckDbError, whichever driver ran the
+ * call); these are the messages that decide what the store does. Samples of each are next to its
+ * pattern. Anything unrecognised is `other`: never a reason to move a file.
  */
 export type DuckDbFailure =
   | {kind: 'locked'; pid?: number; holder?: string}

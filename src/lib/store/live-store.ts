@@ -3,6 +3,7 @@ import {dirname} from 'node:path'
 import type {FrameBatch} from '../can/frame.js'
 import type {SampleBatch} from '../decode/index.js'
 import type {ArchiveFormat, ArchiveOutcome, ArchiveRecovery, RestoreOutcome} from './archive-types.js'
+import type {DriverInfo} from './driver/index.js'
 import type {JsonRow, RequestOf, ResultOf, StoreOp} from './protocol.js'
 import type {RecoveryReport} from './salvage-report.js'
 import type {SqlParam} from './sql.js'
@@ -52,6 +53,7 @@ export class LiveStore {
   }
 
   private readonly link: WorkerLink
+  private driverInfo: DriverInfo | undefined
   private readonly committedListeners: Array<(stats: LiveStoreStats, sessionKey: number, sessionFrames: number) => void> = []
   private readonly eventListeners: Array<(event: T.StoreEvent) => void> = []
   private handedOver = 0
@@ -67,12 +69,18 @@ export class LiveStore {
   static async open(path: string, options: LiveStoreOptions = {}): Promise<OpenedLiveStore> {
     const store = new LiveStore(path, options.maxInFlightFrames ?? 200_000)
     try {
-      const {recovery, unclean} = await store.request({op: 'open', path})
+      const {driver, recovery, unclean} = await store.request({op: 'open', path})
+      store.driverInfo = driver
       return {store, unclean, ...(recovery ? {recovery} : {})}
     } catch (error) {
       await store.link.terminate()
       throw error
     }
+  }
+
+  /** The DuckDB driver and library the worker opened the file with. */
+  get driver(): DriverInfo {
+    return this.driverInfo!
   }
 
   startSession(init: T.SessionInit): Promise<T.SessionInfo> {

@@ -3,8 +3,7 @@
  * (DuckDB's shared lock; it fails at once while another process holds the file), never changing
  * it: sessions a dead process left live stay as they are for the next serve or ingest to close.
  */
-import {DuckDBInstance} from '@duckdb/node-api'
-
+import {type DuckDatabase, openDuckDatabase} from './driver/index.js'
 import {classifyDuckDbError} from './duckdb-errors.js'
 import {numberOrNull, stringOrNull} from './rows.js'
 import {type RecoveryReport, unacknowledgedRecoveries} from './salvage-report.js'
@@ -37,9 +36,9 @@ export type OfflineDbRead =
 
 /** Reads the live DB at `path` (which exists) read-only: session counts, the newest session, open salvage reports. */
 export async function readOfflineHealth(path: string): Promise<OfflineDbRead> {
-  let instance: DuckDBInstance
+  let instance: DuckDatabase
   try {
-    instance = await DuckDBInstance.create(path, {access_mode: 'READ_ONLY'})
+    instance = await openDuckDatabase(path, {access_mode: 'READ_ONLY'})
   } catch (error) {
     const failure = classifyDuckDbError(error)
     if (failure.kind === 'locked') return {kind: 'locked', pid: failure.pid ?? null}
@@ -69,7 +68,7 @@ export async function readOfflineHealth(path: string): Promise<OfflineDbRead> {
   } catch (error) {
     return {kind: 'error', message: error instanceof Error ? error.message : String(error)}
   } finally {
-    c.closeSync()
-    instance.closeSync()
+    c.close()
+    instance.close()
   }
 }

@@ -5,6 +5,7 @@
  */
 import {type ExitCodeValue, InputDataError, InternalError, PitwallError, UnavailableError, UsageError} from '../errors.js'
 import type {ArchiveOutcome, ArchiveRecovery, ArchiveRequest, RestoreOutcome} from './archive-types.js'
+import type {DriverInfo} from './driver/index.js'
 import type {RecoveryReport} from './salvage-report.js'
 import type {SqlParam} from './sql.js'
 import type * as T from './types.js'
@@ -14,7 +15,7 @@ export type JsonRow = Record<string, unknown>
 
 /** Every request the worker takes (`request` fields besides `op`) and what it answers. */
 export interface StoreOps {
-  open: {request: {path: string}; result: {unclean: string[]; recovery?: RecoveryReport}}
+  open: {request: {path: string}; result: {driver: DriverInfo; unclean: string[]; recovery?: RecoveryReport}}
   startSession: {request: {init: T.SessionInit}; result: T.SessionInfo}
   addSource: {request: {sessionKey: number; kind: string; name: string}; result: number}
   /** Fire and forget: bounded on the main thread, answered by `committed` replies. */

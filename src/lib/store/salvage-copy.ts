@@ -1,4 +1,4 @@
-import type {DuckDBConnection} from '@duckdb/node-api'
+import type {DuckConnection} from './driver/index.js'
 
 import {classifyDuckDbError} from './duckdb-errors.js'
 import type {TableRecovery} from './salvage-report.js'
@@ -25,7 +25,7 @@ const SKIP = new Set(['schema_version'])
  * committed, so the copy goes on from where it was.
  */
 export interface SalvageTarget {
-  connection(): DuckDBConnection
+  connection(): DuckConnection
   reconnect(): Promise<void>
 }
 
@@ -52,7 +52,7 @@ function rank(table: string): number {
 export async function copyTable(target: SalvageTarget, table: string): Promise<TableRecovery> {
   const source = rawSql(`${DAMAGED}.main.${qi(table)}`)
   const into = rawSql(`main.${qi(table)}`)
-  const c = (): DuckDBConnection => target.connection()
+  const c = (): DuckConnection => target.connection()
   const scalar = async (query: Sql): Promise<number | undefined> => {
     try {
       const v = (await readSqlRows(c(), query))[0]?.[0]

@@ -1,4 +1,4 @@
-import type {DuckDBConnection} from '@duckdb/node-api'
+import type {DuckConnection} from './driver/index.js'
 
 import {joinSql, readSql, runSql, type Sql, sql} from './sql.js'
 
@@ -29,7 +29,7 @@ export interface RecoveryReport {
 }
 
 /** Writes a salvage into the new file's `recoveries` table: one row per table, unacknowledged. */
-export async function recordRecovery(c: DuckDBConnection, report: RecoveryReport): Promise<void> {
+export async function recordRecovery(c: DuckConnection, report: RecoveryReport): Promise<void> {
   const rows = report.tables.map((t) => {
     const detail = [t.of === undefined ? undefined : `${t.rows} of ${t.of} rows`, t.detail].filter((d) => d !== undefined).join('; ')
     return sql`(${report.atUs}, ${report.movedTo}, ${t.table}, ${t.rows}, ${t.status}, ${detail === '' ? null : detail}, false)`
@@ -44,24 +44,24 @@ export async function recordRecovery(c: DuckDBConnection, report: RecoveryReport
  * The salvages nobody has acknowledged yet, oldest first: `pitwall health` shows them until
  * `acknowledgeRecoveries` is called.
  */
-export async function unacknowledgedRecoveries(c: DuckDBConnection): Promise<RecoveryReport[]> {
+export async function unacknowledgedRecoveries(c: DuckConnection): Promise<RecoveryReport[]> {
   return readRecoveries(c, sql`WHERE NOT acknowledged`)
 }
 
 /** Every salvage this file records, acknowledged or not, oldest first. */
-export async function allRecoveries(c: DuckDBConnection): Promise<RecoveryReport[]> {
+export async function allRecoveries(c: DuckConnection): Promise<RecoveryReport[]> {
   return readRecoveries(c, sql``)
 }
 
 /** Marks salvages as seen (all, or the one at `atUs`); returns how many were newly acknowledged. */
-export async function acknowledgeRecoveries(c: DuckDBConnection, atUs?: number): Promise<number> {
+export async function acknowledgeRecoveries(c: DuckConnection, atUs?: number): Promise<number> {
   const only = atUs === undefined ? sql`` : sql`AND at_us = ${Math.trunc(atUs)}`
   const n = (await readSql(c, sql`SELECT count(DISTINCT at_us) AS n FROM recoveries WHERE NOT acknowledged ${only}`))[0]!['n']
   await runSql(c, sql`UPDATE recoveries SET acknowledged = true WHERE NOT acknowledged ${only}`)
   return Number(n)
 }
 
-async function readRecoveries(c: DuckDBConnection, where: Sql): Promise<RecoveryReport[]> {
+async function readRecoveries(c: DuckConnection, where: Sql): Promise<RecoveryReport[]> {
   const rows = await readSql(c, sql`SELECT at_us, moved_to, table_name, rows_recovered, status, detail, acknowledged FROM recoveries ${where} ORDER BY at_us, rowid`)
   const byEvent = new Map<number, {atUs: number; movedTo: string; cause: string; walMovedTo?: string; tables: TableRecovery[]; acknowledged: boolean}>()
   for (const r of rows) {

@@ -1,4 +1,4 @@
-import type {DuckDBConnection} from '@duckdb/node-api'
+import type {DuckConnection} from './driver/index.js'
 
 import {readSql, sql, sqlIdent} from './sql.js'
 
@@ -12,7 +12,7 @@ import {readSql, sql, sqlIdent} from './sql.js'
  * Throws DuckDB's own error (e.g. `Corrupt database file: computed checksum …`) for the caller to
  * classify.
  */
-export async function verifyReadable(connection: DuckDBConnection, database?: string): Promise<void> {
+export async function verifyReadable(connection: DuckConnection, database?: string): Promise<void> {
   const where = database === undefined ? sql`database_name = current_database()` : sql`database_name = ${database}`
   const tables = await readSql(connection, sql`SELECT schema_name, table_name FROM duckdb_tables() WHERE ${where} AND NOT internal ORDER BY table_name`)
   for (const t of tables) {

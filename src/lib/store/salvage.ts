@@ -16,15 +16,15 @@
 import {closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 
-import {version as duckdbVersion} from '@duckdb/node-api'
-
 import {InputDataError} from '../errors.js'
-import {CorruptDatabaseError, type OpenDatabase, openDatabase} from './database.js'
+import {closeDatabase, CorruptDatabaseError, type OpenDatabase, openDatabase} from './database.js'
+import {describeDriver} from './driver/index.js'
+import {tooNewRemedy} from './driver-remedy.js'
 import {copyReadableTables, DAMAGED, type SalvageTarget} from './salvage-copy.js'
 import {allRecoveries, recordRecovery, type RecoveryReport, type TableRecovery} from './salvage-report.js'
 import {SESSION_TABLES} from './schema.js'
 import {sessionId} from './sessions.js'
-import {runSql, sql, sqlString} from './sql.js'
+import {rawSql, readSql, runSql, sql, sqlString} from './sql.js'
 
 export type {RecoveryReport, TableRecovery} from './salvage-report.js'
 
@@ -50,7 +50,7 @@ export async function openOrSalvage(path: string, now: () => number = Date.now):
     return {db: await openDatabase(path)}
   } catch (error) {
     if (!(error instanceof CorruptDatabaseError)) throw error
-    refuseIfWrittenByNewerDuckDb(path, error)
+    await refuseIfWrittenByNewerDuckDb(path, error)
     const atUs = now() * 1000
     const movedTo = freeName(`${path}.corrupted-${stamp(atUs)}`)
     const plan: Plan = {atUs, cause: error.message, movedTo, ...(existsSync(`${path}.wal`) ? {walMovedTo: `${movedTo}.wal`} : {})}
@@ -154,8 +154,9 @@ async function attachDamaged(db: OpenDatabase, plan: Plan): Promise<Attached> {
 async function rebuildOrphanSessions(db: OpenDatabase, tables: TableRecovery[], atUs: number): Promise<TableRecovery[]> {
   const sessions = tables.find((t) => t.table === 'sessions')
   if (sessions?.status === 'recovered') return tables
-  const orphans = (
-    await db.writer.runAndReadAll(`
+  const orphans = await readSql(
+    db.writer,
+    rawSql(`
       WITH keyed AS (
         SELECT session_key AS k, ts_us AS t, 1 AS f, 0 AS s FROM frames
         UNION ALL SELECT session_key, ts_us, 0, 1 FROM samples
@@ -163,8 +164,8 @@ async function rebuildOrphanSessions(db: OpenDatabase, tables: TableRecovery[], 
         UNION ALL SELECT session_key, NULL, 0, 0 FROM sources)
       SELECT k, min(t) AS first_us, max(t) AS last_us, sum(f) AS frames, sum(s) AS samples FROM keyed
       WHERE k IS NOT NULL AND k NOT IN (SELECT session_key FROM sessions)
-      GROUP BY k ORDER BY k`)
-  ).getRowObjectsJS()
+      GROUP BY k ORDER BY k`),
+  )
   for (const o of orphans) {
     const first = o['first_us'] === null ? atUs : Number(o['first_us'])
     const last = o['last_us'] === null ? null : Number(o['last_us'])
@@ -184,13 +185,14 @@ async function rebuildOrphanSessions(db: OpenDatabase, tables: TableRecovery[], 
  * A file made by a newer DuckDB may fail to load in ways that look like damage. Its header names
  * the DuckDB that created it: if that is newer than ours, refuse instead of moving it aside.
  */
-function refuseIfWrittenByNewerDuckDb(path: string, error: Error): void {
+async function refuseIfWrittenByNewerDuckDb(path: string, error: Error): Promise<void> {
   const creator = creatorVersion(path)
-  const ours = duckdbVersion()
+  const ours = (await describeDriver()).libraryVersion
   if (creator && compareVersions(creator, ours) > 0) {
-    throw new InputDataError(`${path} was created by DuckDB ${creator}, newer than this pitwall's ${ours}, which cannot read it: ${error.message}`, {
+    const {about, suggestions} = await tooNewRemedy()
+    throw new InputDataError(`${path} was created by DuckDB ${creator}, newer than this pitwall's ${ours}, which cannot read it: ${error.message} (${about})`, {
       code: 'PW_DB_TOO_NEW',
-      suggestions: ['upgrade pitwall', 'the file was not moved or changed'],
+      suggestions,
     })
   }
 }
@@ -247,8 +249,7 @@ function fsyncPath(path: string): void {
 
 function closeQuietly(db: OpenDatabase): void {
   try {
-    db.writer.closeSync()
-    db.instance.closeSync()
+    closeDatabase(db)
   } catch {
     // Already unusable (invalidated): the handles go either way.
   }

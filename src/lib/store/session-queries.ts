@@ -3,21 +3,21 @@
  * with its run sheet, run-sheet edits, channel ids, coaching notes, the ingest log. They run in
  * the store worker; `LiveStore` has one typed method per function.
  */
-import type {DuckDBConnection} from '@duckdb/node-api'
+import type {DuckConnection} from './driver/index.js'
 
 import {numberOrNull as num, stringOrNull as str} from './rows.js'
 import {joinSql, rawSql, readSql, runSql, sql} from './sql.js'
 import {type CoachingNoteRecord, type IngestLogEntry, RUN_SHEET_COLUMNS, type RunSheetPatch, type SessionDetail, type StoredSessionRef} from './types.js'
 
 /** The session of that id, or null. */
-export async function sessionById(c: DuckDBConnection, id: string): Promise<StoredSessionRef | null> {
+export async function sessionById(c: DuckConnection, id: string): Promise<StoredSessionRef | null> {
   const [r] = await readSql(c, sql`SELECT session_key, state, archive_path, coalesce(last_frame_us, ended_us, started_us) AS now_us FROM sessions WHERE id = ${id}`)
   if (!r) return null
   return {archivePath: str(r['archive_path']), id, key: Number(r['session_key']), nowUs: Number(r['now_us']), state: String(r['state'])}
 }
 
 /** One session row with its run sheet and how many laps it stored, or null. */
-export async function sessionDetail(c: DuckDBConnection, sessionKey: number): Promise<SessionDetail | null> {
+export async function sessionDetail(c: DuckConnection, sessionKey: number): Promise<SessionDetail | null> {
   const [r] = await readSql(
     c,
     sql`SELECT id, state, car_id, car_hash, sources, started_us, ended_us, end_reason, first_frame_us, last_frame_us,
@@ -46,7 +46,7 @@ export async function sessionDetail(c: DuckDBConnection, sessionKey: number): Pr
 }
 
 /** Sets the patch's run-sheet columns of a session; resolves with the rows changed (0 or 1). */
-export async function updateRunSheet(c: DuckDBConnection, sessionKey: number, patch: RunSheetPatch): Promise<number> {
+export async function updateRunSheet(c: DuckConnection, sessionKey: number, patch: RunSheetPatch): Promise<number> {
   // Column names only from the closed list (a key outside it is refused, never quoted in).
   const entries = Object.entries(patch)
   const unknown = entries.map(([k]) => k).filter((k) => !(RUN_SHEET_COLUMNS as readonly string[]).includes(k))
@@ -57,18 +57,18 @@ export async function updateRunSheet(c: DuckDBConnection, sessionKey: number, pa
 }
 
 /** A session's channel dictionary: name → channel_id of its samples. */
-export async function channelIds(c: DuckDBConnection, sessionKey: number): Promise<Array<{name: string; channelId: number}>> {
+export async function channelIds(c: DuckConnection, sessionKey: number): Promise<Array<{name: string; channelId: number}>> {
   const rows = await readSql(c, sql`SELECT name, channel_id FROM channels WHERE session_key = ${sessionKey}`)
   return rows.map((r) => ({channelId: Number(r['channel_id']), name: String(r['name'])}))
 }
 
 /** One row of `coaching_notes` (from the coach, or a note a user posted). */
-export async function addNote(c: DuckDBConnection, sessionKey: number, n: CoachingNoteRecord): Promise<void> {
+export async function addNote(c: DuckConnection, sessionKey: number, n: CoachingNoteRecord): Promise<void> {
   await runSql(c, sql`INSERT INTO coaching_notes VALUES (${sessionKey}, ${n.tsUs}, ${n.lap}, ${n.engine}, ${n.rule}, ${n.priority}, ${n.text})`)
 }
 
 /** One row of `ingest_log`, stamped with the store's clock. */
-export async function addIngestLog(c: DuckDBConnection, e: IngestLogEntry): Promise<void> {
+export async function addIngestLog(c: DuckConnection, e: IngestLogEntry): Promise<void> {
   await runSql(
     c,
     sql`INSERT INTO ingest_log VALUES (${e.sessionKey}, ${Date.now() * 1000}, ${e.source}, ${e.event}, ${e.frames ?? null}, ${e.dropped ?? null}, ${e.reason ?? null}, ${e.detail ?? null})`,

@@ -1,4 +1,4 @@
-import type {DuckDBConnection} from '@duckdb/node-api'
+import type {DuckConnection} from './driver/index.js'
 
 import {joinSql, readSql, runSql, sql} from './sql.js'
 import {RUN_SHEET_COLUMNS, type SessionInfo, type SessionInit} from './types.js'
@@ -13,7 +13,7 @@ export function sessionId(startedUs: number, carId: string): string {
  * Creates a live session: stores the car definition (once per content hash), the channel
  * dictionary the samples refer to, and the session row. One transaction.
  */
-export async function createSession(c: DuckDBConnection, init: SessionInit, pid: number): Promise<SessionInfo> {
+export async function createSession(c: DuckConnection, init: SessionInit, pid: number): Promise<SessionInfo> {
   const startedUs = init.startedUs ?? Date.now() * 1000
   const base = sessionId(startedUs, init.carId)
   const taken = (await readSql(c, sql`SELECT id FROM sessions WHERE starts_with(id, ${base})`)).map((r) => String(r['id']))
@@ -46,7 +46,7 @@ export async function createSession(c: DuckDBConnection, init: SessionInit, pid:
 }
 
 /** Registers a source of a session; returns its id (frames.source_id). */
-export async function addSource(c: DuckDBConnection, sessionKey: number, kind: string, name: string): Promise<number> {
+export async function addSource(c: DuckConnection, sessionKey: number, kind: string, name: string): Promise<number> {
   const id = Number((await readSql(c, sql`SELECT coalesce(max(source_id) + 1, 0) AS s FROM sources WHERE session_key = ${sessionKey}`))[0]!['s'])
   await runSql(c, sql`INSERT INTO sources VALUES (${sessionKey}, ${id}, ${kind}, ${name}, ${Date.now() * 1000})`)
   await runSql(c, sql`UPDATE sessions SET sources = list_append(sources, ${`${kind}:${name}`}) WHERE session_key = ${sessionKey}`)
@@ -54,7 +54,7 @@ export async function addSource(c: DuckDBConnection, sessionKey: number, kind: s
 }
 
 /** Writes a session's counters from the stored rows and closes it (at `endedUs`, else its last frame). */
-export async function endSession(c: DuckDBConnection, sessionKey: number, reason: string, endedUs?: number): Promise<void> {
+export async function endSession(c: DuckConnection, sessionKey: number, reason: string, endedUs?: number): Promise<void> {
   await runSql(
     c,
     sql`UPDATE sessions SET
@@ -72,7 +72,7 @@ export async function endSession(c: DuckDBConnection, sessionKey: number, reason
  * At open: a session still `live` was left by a process that died (we hold the file's only
  * write lock, so no live writer can own it). Close it as `unclean` at its last frame's time.
  */
-export async function closeUncleanSessions(c: DuckDBConnection): Promise<string[]> {
+export async function closeUncleanSessions(c: DuckConnection): Promise<string[]> {
   const live = await readSql(c, sql`SELECT id, session_key FROM sessions WHERE state = 'live'`)
   for (const row of live) await endSession(c, Number(row['session_key']), 'unclean')
   return live.map((r) => String(r['id']))

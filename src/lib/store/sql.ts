@@ -4,7 +4,7 @@
  * `sqlString` and `sqlIdent` are the one quoting helper, for what DuckDB cannot bind: the path of
  * ATTACH or COPY … TO, and catalog or table names (USE, CHECKPOINT <db>, <db>.main.<table>).
  */
-import type {DuckDBConnection} from '@duckdb/node-api'
+import type {DuckConnection, DuckValue} from './driver/index.js'
 
 /** Values a statement binds: what crosses to the store worker unchanged. */
 export type SqlParam = string | number | boolean | null
@@ -61,16 +61,21 @@ export function sqlIdent(name: string): string {
 const bound = (s: Sql): SqlParam[] | undefined => (s.params.length > 0 ? [...s.params] : undefined)
 
 /** Runs a statement; resolves with the rows it changed. */
-export async function runSql(c: DuckDBConnection, statement: Sql): Promise<number> {
-  return (await c.run(statement.text, bound(statement))).rowsChanged
+export function runSql(c: DuckConnection, statement: Sql): Promise<number> {
+  return c.run(statement.text, bound(statement))
 }
 
-/** Runs a query; resolves with its rows as JS values (BIGINT as bigint, BLOB as Uint8Array). */
-export async function readSql(c: DuckDBConnection, query: Sql): Promise<Array<Record<string, unknown>>> {
-  return (await c.runAndReadAll(query.text, bound(query))).getRowObjectsJS()
+/** Runs a query; resolves with its rows as objects of JS values (BIGINT as bigint, BLOB as Uint8Array: driver/types.ts). */
+export async function readSql(c: DuckConnection, query: Sql): Promise<Array<Record<string, DuckValue>>> {
+  const {columns, rows} = await c.query(query.text, bound(query))
+  return rows.map((row) => {
+    const out: Record<string, DuckValue> = {}
+    columns.forEach((name, i) => (out[name] = row[i] as DuckValue))
+    return out
+  })
 }
 
 /** Runs a query; resolves with its rows as arrays of JS values, in the query's column order. */
-export async function readSqlRows(c: DuckDBConnection, query: Sql): Promise<unknown[][]> {
-  return (await c.runAndReadAll(query.text, bound(query))).getRowsJS()
+export async function readSqlRows(c: DuckConnection, query: Sql): Promise<ReadonlyArray<readonly DuckValue[]>> {
+  return (await c.query(query.text, bound(query))).rows
 }

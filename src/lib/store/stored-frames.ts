@@ -7,12 +7,11 @@
 import {closeSync, existsSync, openSync, readdirSync, readSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {type DuckDBBlobValue, type DuckDBConnection, DuckDBInstance} from '@duckdb/node-api'
-
 import {DATA_STRIDE, FrameBatch, MAX_BATCH_FRAMES} from '../can/frame.js'
 import {createReadStats, type LogReadStats} from '../can/log/index.js'
 import {DATA_DIR_LAYOUT} from '../config/index.js'
 import {InputDataError, UsageError} from '../errors.js'
+import {type DuckConnection, type DuckDatabase, openDuckDatabase} from './driver/index.js'
 import type {LiveStore} from './live-store.js'
 import {openLiveStore} from './open-live-store.js'
 import {rawSql, readSql, type Sql, sql} from './sql.js'
@@ -90,9 +89,9 @@ function safeList(dir: string): string[] {
 }
 
 async function openDuckDbFile(path: string, wanted?: string): Promise<StoredFrames> {
-  let instance: DuckDBInstance
+  let instance: DuckDatabase
   try {
-    instance = await DuckDBInstance.create(path, {access_mode: 'READ_ONLY'})
+    instance = await openDuckDatabase(path, {access_mode: 'READ_ONLY'})
   } catch (error) {
     throw new InputDataError(`${path}: cannot open it as a DuckDB file: ${(error as Error).message}`, {
       code: 'PW_ARCHIVE_UNREADABLE',
@@ -101,8 +100,8 @@ async function openDuckDbFile(path: string, wanted?: string): Promise<StoredFram
   }
   const c = await instance.connect()
   const close = async (): Promise<void> => {
-    c.closeSync()
-    instance.closeSync()
+    c.close()
+    instance.close()
   }
   try {
     const sessions = await readSql(c, sql`SELECT id, session_key FROM sessions WHERE state <> 'archived' ORDER BY started_us`)
@@ -132,11 +131,11 @@ async function openParquet(dir: string): Promise<StoredFrames> {
       suggestions: ['give the session=<id> folder under archive/parquet/car=<car>/date=<day>/'],
     })
   }
-  const instance = await DuckDBInstance.create(':memory:')
+  const instance = await openDuckDatabase(':memory:')
   const c = await instance.connect()
   const close = async (): Promise<void> => {
-    c.closeSync()
-    instance.closeSync()
+    c.close()
+    instance.close()
   }
   let sessionId = dir
   try {
@@ -151,18 +150,17 @@ async function openParquet(dir: string): Promise<StoredFrames> {
 }
 
 /** Chunks of a DuckDB result as frame batches: one column array per chunk, no object per row. */
-async function* streamFrames(c: DuckDBConnection, query: Sql, stats: LogReadStats): AsyncGenerator<FrameBatch> {
-  const result = await c.stream(query.text, [...query.params])
+async function* streamFrames(c: DuckConnection, query: Sql, stats: LogReadStats): AsyncGenerator<FrameBatch> {
   let batch = new FrameBatch(MAX_BATCH_FRAMES)
-  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-    const [ts, sub, id, flags, len, rawDlc, data] = chunk.getColumns() as [bigint[], number[], number[], number[], number[], number[], DuckDBBlobValue[]]
+  for await (const chunk of c.stream(query.text, [...query.params])) {
+    const [ts, sub, id, flags, len, rawDlc, data] = chunk.columns as [bigint[], number[], number[], number[], number[], number[], Uint8Array[]]
     for (let i = 0; i < chunk.rowCount; i++) {
       if (batch.full) {
         yield batch
         batch = new FrameBatch(MAX_BATCH_FRAMES)
       }
       const j = batch.pushHeader(Number(ts[i]!), id[i]!, flags[i]!, len[i]!, sub[i]!, rawDlc[i]!)
-      batch.data.set(data[i]!.bytes.subarray(0, DATA_STRIDE), j * DATA_STRIDE)
+      batch.data.set(data[i]!.subarray(0, DATA_STRIDE), j * DATA_STRIDE)
       stats.framesRead++
     }
   }

@@ -12,7 +12,7 @@ import {UnavailableError} from '../errors.js'
 import {durableRename, fsyncTree} from './archive-fs.js'
 import {compareFingerprints, fingerprint, tableIn} from './archive-checksum.js'
 import {catalogOf} from './archive-session.js'
-import type {OpenDatabase} from './database.js'
+import {type OpenDatabase, STORAGE_VERSION} from './database.js'
 import {readSql, runSql, sql, sqlIdent, sqlString} from './sql.js'
 import type {DbSize, VacuumOptions, VacuumResult} from './types.js'
 import type {Writer} from './writer.js'
@@ -82,7 +82,7 @@ async function copyVerified(db: OpenDatabase, tmp: string): Promise<Record<strin
   const c = db.writer
   const live = await catalogOf(c)
   try {
-    await c.run(`ATTACH ${sqlString(tmp)} AS pw_vacuum`)
+    await c.run(`ATTACH ${sqlString(tmp)} AS pw_vacuum (STORAGE_VERSION ${sqlString(STORAGE_VERSION)})`)
     try {
       await c.run(`COPY FROM DATABASE ${sqlIdent(live)} TO pw_vacuum`)
       const tables = await readSql(c, sql`SELECT table_name FROM duckdb_tables() WHERE database_name = ${live} ORDER BY table_name`)

@@ -1,5 +1,6 @@
 import {Worker} from 'node:worker_threads'
 
+import {OPEN_FILES_KEY, openFilesTable, releaseThreadFiles} from './driver/index.js'
 import {type Reply, type RequestOf, type ResultOf, reviveError, type StoreOp} from './protocol.js'
 
 /** The replies the worker sends unasked: commit reports and store events. */
@@ -7,10 +8,12 @@ export type UnsolicitedReply = Extract<Reply, {type: 'committed' | 'event'}>
 
 // The worker is plain JavaScript after a build. From the TypeScript sources (tests, bin/dev.js) a
 // small bootstrap registers tsx in the worker thread first, since loader flags do not reach workers.
+// It shares this thread's table of open database files (driver/open-files.ts).
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url))
+  const workerData = {[OPEN_FILES_KEY]: openFilesTable()}
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), {workerData})
   const url = new URL('./worker.ts', import.meta.url).href
-  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}) })`, {eval: true})
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}) })`, {eval: true, workerData})
 }
 
 /**
@@ -32,7 +35,12 @@ export class WorkerLink {
       else waiter?.reject(reviveError(reply.error))
     })
     worker.on('error', (error) => this.fail(error))
-    worker.on('exit', (code) => this.fail(new Error(`the store worker exited (${code})`)))
+    const thread = worker.threadId
+    worker.on('exit', (code) => {
+      // Its DuckDB instances went with it (terminated, or crashed): their files may open again.
+      releaseThreadFiles(thread)
+      this.fail(new Error(`the store worker exited (${code})`))
+    })
   }
 
   get closed(): boolean {

@@ -5,12 +5,11 @@
  */
 import {parentPort} from 'node:worker_threads'
 
-import type {DuckDBConnection} from '@duckdb/node-api'
-
 import {archiveSession, recoverArchives} from './archive-session.js'
 import {restoreArchive} from './archive-restore.js'
 import {framesPage, sampleWindow} from './column-reads.js'
-import {type OpenDatabase, openDatabase} from './database.js'
+import {closeDatabase, type OpenDatabase, openDatabase} from './database.js'
+import {type DuckConnection, describeDriver} from './driver/index.js'
 import {readLaps, recordLap} from './laps.js'
 import {type Reply, type Request, type RequestOf, type ResultOf, serializeError, type StoreOp} from './protocol.js'
 import {toJsonRows} from './rows.js'
@@ -24,7 +23,7 @@ import {Writer} from './writer.js'
 const port = parentPort!
 const post = (reply: Reply): void => port.postMessage(reply)
 let writer: Writer | undefined
-let reader: DuckDBConnection | undefined
+let reader: DuckConnection | undefined
 let openedPid = process.pid
 /** Frames that arrive while vacuum swaps the file: appended to the reopened writer, never dropped. */
 let held: Array<RequestOf<'append'>> | undefined
@@ -32,13 +31,13 @@ let held: Array<RequestOf<'append'>> | undefined
 type Handlers = {[K in StoreOp]: (request: RequestOf<K>) => Promise<ResultOf<K>> | ResultOf<K>}
 
 /** Reads run on the reader connection once pending frames are committed: they see every append before them. */
-async function read<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+async function read<T>(work: (c: DuckConnection) => Promise<T>): Promise<T> {
   await ready().flush()
   return work(reader!)
 }
 
 /** Writes run on the writer connection, between commits of frames. */
-const write = <T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> => ready().exclusive((db) => work(db.writer))
+const write = <T>(work: (c: DuckConnection) => Promise<T>): Promise<T> => ready().exclusive((db) => work(db.writer))
 
 const HANDLERS: Handlers = {
   ackCommit: () => {
@@ -60,10 +59,10 @@ const HANDLERS: Handlers = {
   close: async () => {
     if (writer) {
       await writer.close()
-      reader?.closeSync()
-      writer.database.writer.closeSync()
-      writer.database.instance.closeSync()
+      const db = writer.database
       writer = undefined
+      closeDatabase(db, reader)
+      reader = undefined
     }
     return undefined
   },
@@ -85,9 +84,9 @@ const HANDLERS: Handlers = {
     writer = await Writer.create(db, post)
     reader = await db.instance.connect()
     openedPid = process.pid
-    return {unclean, ...(recovery ? {recovery} : {})}
+    return {driver: await describeDriver(), unclean, ...(recovery ? {recovery} : {})}
   },
-  query: (r) => read(async (c) => toJsonRows(await c.runAndReadAll(r.sql, r.params ? [...r.params] : []))),
+  query: (r) => read(async (c) => toJsonRows(await c.query(r.sql, r.params))),
   recordLap: (r) => write((c) => recordLap(c, r.sessionKey, r.lap)),
   recoveries: () => write((c) => unacknowledgedRecoveries(c)),
   restore: (r) => restoreArchive(ready(), r.path),
@@ -122,9 +121,11 @@ async function closeAround<T>(copy: (db: OpenDatabase) => Promise<T>, swap: (cop
   } catch (error) {
     failure = error
   }
-  reader?.closeSync()
-  db.writer.closeSync()
-  db.instance.closeSync()
+  try {
+    closeDatabase(db, reader)
+  } catch (error) {
+    failure ??= error
+  }
   if (failure === undefined) {
     try {
       swap(copied as T)

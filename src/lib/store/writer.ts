@@ -1,9 +1,8 @@
 import {statSync} from 'node:fs'
 
-import type {DuckDBAppender} from '@duckdb/node-api'
-
-import {CHUNK_ROWS, ChunkBuilder} from './chunks.js'
-import {type OpenDatabase, openDatabase} from './database.js'
+import {CHUNK_ROWS, ColumnBuilder} from './chunks.js'
+import {closeDatabase, type OpenDatabase, openDatabase} from './database.js'
+import type {DuckAppender} from './driver/index.js'
 import {classifyDuckDbError} from './duckdb-errors.js'
 import type {Reply} from './protocol.js'
 import type {FrameColumns, SampleColumns, StoreEvent} from './types.js'
@@ -50,9 +49,9 @@ export class Writer {
   private pendingFrames = 0
   private timer: NodeJS.Timeout | undefined
   private idleTimer: NodeJS.Timeout | undefined
-  private frameAppender!: DuckDBAppender
-  private sampleAppender!: DuckDBAppender
-  private readonly chunks = new ChunkBuilder()
+  private frameAppender!: DuckAppender
+  private sampleAppender!: DuckAppender
+  private readonly columns = new ColumnBuilder()
   private diskFullUntil = 0
   private dirty = false
   private commitsSinceWalCheck = 0
@@ -189,7 +188,7 @@ export class Writer {
     }
     for (const appender of [this.frameAppender, this.sampleAppender]) {
       try {
-        appender.closeSync()
+        appender.close()
       } catch {
         // An appender on a failed connection has nothing left to flush.
       }
@@ -202,8 +201,8 @@ export class Writer {
     await this.db.writer.run('BEGIN TRANSACTION')
     try {
       this.appendAll(batch)
-      this.sampleAppender.flushSync()
-      this.frameAppender.flushSync()
+      this.sampleAppender.flush()
+      this.frameAppender.flush()
       await this.db.writer.run('COMMIT')
     } catch (error) {
       await this.db.writer.run('ROLLBACK').catch(() => undefined)
@@ -215,12 +214,12 @@ export class Writer {
     for (const item of batch) {
       for (let from = 0; from < item.frames.length; from += CHUNK_ROWS) {
         const n = Math.min(CHUNK_ROWS, item.frames.length - from)
-        this.frameAppender.appendDataChunk(this.chunks.frames(item.sessionKey, item.sourceId, item.frames, from, n))
+        this.frameAppender.append(this.columns.frames(item.sessionKey, item.sourceId, item.frames, from, n), n)
       }
       const s = item.samples
       for (let from = 0; s && from < s.length; from += CHUNK_ROWS) {
         const n = Math.min(CHUNK_ROWS, s.length - from)
-        this.sampleAppender.appendDataChunk(this.chunks.samples(item.sessionKey, s, from, n))
+        this.sampleAppender.append(this.columns.samples(item.sessionKey, s, from, n), n)
       }
     }
   }
@@ -253,8 +252,7 @@ export class Writer {
 
   private async reopen(): Promise<boolean> {
     try {
-      this.db.writer.closeSync()
-      this.db.instance.closeSync()
+      closeDatabase(this.db)
     } catch {
       // The old handles are already unusable; the new instance is what matters.
     }
@@ -271,7 +269,7 @@ export class Writer {
     for (const a of [this.frameAppender, this.sampleAppender]) {
       try {
         a.clear()
-        a.closeSync()
+        a.close()
       } catch {
         // A failed appender may refuse to close; it is replaced below either way.
       }
@@ -280,8 +278,8 @@ export class Writer {
   }
 
   private async createAppenders(): Promise<void> {
-    this.frameAppender = await this.db.writer.createAppender('frames')
-    this.sampleAppender = await this.db.writer.createAppender('samples')
+    this.frameAppender = await this.db.writer.appender('frames')
+    this.sampleAppender = await this.db.writer.appender('samples')
   }
 
   // Under a stream that never pauses there is no idle moment: past `walCheckpointBytes` of WAL the
