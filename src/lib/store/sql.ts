@@ -7,7 +7,7 @@
 import type {DuckConnection, DuckValue} from './driver/index.js'
 
 /** Values a statement binds: what crosses to the store worker unchanged. */
-export type SqlParam = string | number | boolean | null
+export type SqlParam = string | number | bigint | boolean | null
 
 /** Statement text with `?` placeholders and their values, in order. */
 export interface Sql {

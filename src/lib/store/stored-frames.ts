@@ -14,7 +14,7 @@ import {InputDataError, UsageError} from '../errors.js'
 import {type DuckConnection, type DuckDatabase, openDuckDatabase} from './driver/index.js'
 import type {LiveStore} from './live-store.js'
 import {openLiveStore} from './open-live-store.js'
-import {rawSql, readSql, type Sql, sql} from './sql.js'
+import {rawSql, readSql, readSqlRows, type Sql, sql} from './sql.js'
 import type {FrameCursor} from './types.js'
 
 /** Where stored frames come from. */
@@ -114,8 +114,8 @@ async function openDuckDbFile(path: string, wanted?: string): Promise<StoredFram
     }
     const key = Number(chosen[0]!['session_key'])
     const stats = createReadStats()
-    const query = sql`SELECT ${COLUMNS} FROM frames WHERE session_key = ${key} ${ORDER}, rowid`
-    return {batches: streamFrames(c, query, stats), close, format: 'duckdb', label: path, sessionId: String(chosen[0]!['id']), stats}
+    const from = sql`frames WHERE session_key = ${key}`
+    return {batches: windowedFrames(c, from, rawSql('rowid'), stats), close, format: 'duckdb', label: path, sessionId: String(chosen[0]!['id']), stats}
   } catch (error) {
     await close()
     if (error instanceof UsageError) throw error
@@ -145,8 +145,31 @@ async function openParquet(dir: string): Promise<StoredFrames> {
     // sessions.parquet is for the id only; the frames are what replay needs.
   }
   const stats = createReadStats()
-  const query = sql`SELECT ${COLUMNS} FROM read_parquet(${frames}, hive_partitioning = false, file_row_number = true) ${ORDER}, file_row_number`
-  return {batches: streamFrames(c, query, stats), close, format: 'parquet', label: dir, sessionId, stats}
+  const from = sql`read_parquet(${frames}, hive_partitioning = false, file_row_number = true) WHERE true`
+  return {batches: windowedFrames(c, from, rawSql('file_row_number'), stats), close, format: 'parquet', label: dir, sessionId, stats}
+}
+
+/**
+ * Data time per read: a result holds at most this much of the session. The ffi driver's results
+ * are materialized (DuckDB's C API has no streaming call that is not deprecated), so an hour of a
+ * busy bus read at once would be hundreds of MB on a phone; 30 s of 8,000 frames/s is about 24 MB.
+ */
+export const READ_WINDOW_US = 30_000_000
+
+/**
+ * A session's frames in stored order (ts_us, sub_ns, then `tie`: rowid or the parquet row number),
+ * read window by window: only the windows that hold frames, each an ordered read of its own.
+ * Windows are disjoint in ts_us, so their concatenation keeps the order.
+ */
+async function* windowedFrames(c: DuckConnection, from: Sql, tie: Sql, stats: LogReadStats): AsyncGenerator<FrameBatch> {
+  // Each window's first and last stamp, as BIGINTs (exact beyond 2^53); a floored division, so a
+  // stamp before 1970 falls in its own window too.
+  const w = sql`(ts_us - ((ts_us % ${READ_WINDOW_US}) + ${READ_WINDOW_US}) % ${READ_WINDOW_US}) // ${READ_WINDOW_US}`
+  const windows = await readSqlRows(c, sql`SELECT ${w} AS w, min(ts_us) AS lo, max(ts_us) AS hi FROM ${from} GROUP BY w ORDER BY w`)
+  for (const [, lo, hi] of windows) {
+    const query = sql`SELECT ${COLUMNS} FROM ${from} AND ts_us BETWEEN ${lo as bigint} AND ${hi as bigint} ${ORDER}, ${tie}`
+    yield* streamFrames(c, query, stats)
+  }
 }
 
 /** Chunks of a DuckDB result as frame batches: one column array per chunk, no object per row. */
