@@ -69,6 +69,17 @@ describe('no @duckdb/node-api (as on the phone): the ffi driver alone', () => {
     expect(Number(rows[0]!['frames'])).toBe(archivedFrames)
   }, 300_000)
 
+  it('health with no serve names the driver that would open the live DB, or why none loads', async () => {
+    const data = join(dir.path, 'serve-data')
+    const ok = await runCli(['health', '--json', '--data-dir', data], {bin, env: ENV})
+    expect(JSON.parse(ok.stdout).db.driver).toMatchObject({driver: 'ffi', library_version: expect.stringMatching(/^v1\./), origin: BINDINGS_LIBDUCKDB})
+    const missing = join(dir.path, 'no-such-libduckdb.so')
+    const none = await runCli(['health', '--json', '--data-dir', data], {bin, env: {...ENV, PITWALL_LIBDUCKDB: missing}})
+    const health = JSON.parse(none.stdout) as {db: {driver: {error: string}}; reasons: string[]}
+    expect(health.db.driver.error).toContain(missing)
+    expect(health.reasons.join('\n')).toContain('no DuckDB driver loads here')
+  }, 120_000)
+
   it('ingest --stdin: every frame of the road capture stored through ffi', async () => {
     const log = readFileSync(join(SHARED_FIXTURES, 'road-capture', 'can_sample.log'), 'utf8')
     const lines = log.split('\n').filter((l) => l.startsWith('(')).length

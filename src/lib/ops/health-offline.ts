@@ -8,7 +8,7 @@ import {readFile, stat, statfs} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {DATA_DIR_LAYOUT} from '../config/index.js'
-import {readOfflineHealth, type RecoveryReport} from '../store/index.js'
+import {describeDriver, readOfflineHealth, type RecoveryReport} from '../store/index.js'
 
 export interface DirectDbReading {
   readonly path: string
@@ -33,12 +33,18 @@ export interface DirectDbReading {
     readonly last_frame: string | null
   } | null
   readonly recoveries: Array<{at: string; moved_to: string; cause: string; tables: Array<{table: string; status: string; rows: number; of: number | null}>}>
+  /** The DuckDB driver a serve or ingest here would open the live DB with, or why none loads (the phone without libduckdb). */
+  readonly driver: {readonly driver: string; readonly library_version: string; readonly origin: string} | {readonly error: string}
 }
 
 export async function readLiveDbDirect(dataDir: string): Promise<DirectDbReading> {
   const path = join(dataDir, DATA_DIR_LAYOUT.liveDb)
   const [size, wal, free, stalePid] = await Promise.all([fileSize(path), fileSize(`${path}.wal`), freeBytes(dataDir), staleServePid(dataDir)])
-  const base = {exists: size !== null, free_disk_bytes: free, path, size_bytes: size, stale_serve_pid: stalePid, wal_bytes: wal}
+  const driver = await describeDriver().then(
+    (d) => ({driver: d.driver, library_version: d.libraryVersion, origin: d.origin}),
+    (error: unknown) => ({error: error instanceof Error ? error.message : String(error)}),
+  )
+  const base = {driver, exists: size !== null, free_disk_bytes: free, path, size_bytes: size, stale_serve_pid: stalePid, wal_bytes: wal}
   const empty = {error: null, held_by: null, last_session: null, recoveries: [], sessions: null}
   if (size === null) return {...base, ...empty}
   const read = await readOfflineHealth(path)

@@ -71,7 +71,8 @@ function offlineReasons(url: string, failure: string, d: DirectDbReading): strin
   }
   if (d.stale_serve_pid !== null) out.push(`serve.json names process ${d.stale_serve_pid}, which is gone: serve stopped without cleaning up (a crash, or the phone killed it); the next start rewrites it`)
   if (!d.exists) out.push(`no live DB at ${d.path} yet: nothing has been recorded with this data dir (check --data-dir / PITWALL_DATA_DIR)`)
-  if (d.error) out.push(`the live DB could not be read: ${d.error}; the next pitwall serve or ingest checks it and salvages it if it is damaged`)
+  if ('error' in d.driver) out.push(`no DuckDB driver loads here: ${d.driver.error}`)
+  else if (d.error) out.push(`the live DB could not be read: ${d.error}; the next pitwall serve or ingest checks it and salvages it if it is damaged`)
   const last = d.last_session
   if (last?.state === 'live' && !d.held_by) out.push(`session ${last.id} is still marked live: the process that recorded it died; the next serve or ingest closes it as ended (unclean), its frames are kept`)
   if (d.recoveries.length > 0) out.push(`the live DB was damaged and salvaged (${d.recoveries.length} unacknowledged recovery report${d.recoveries.length > 1 ? 's' : ''}): the damaged file is kept beside it, see recoveries`)

@@ -171,6 +171,7 @@ function offlineView(r: OfflineHealth): HealthView {
       ? [{text: `${bytes(d.size_bytes)}${d.wal_bytes ? ` + ${bytes(d.wal_bytes)} WAL` : ''}, `, tone: 'plain'}, {text: `${bytes(d.free_disk_bytes)} free`, tone: d.free_disk_bytes !== null && d.free_disk_bytes < 1e9 ? 'warn' : 'ok'}, {text: `  ${d.path}`, tone: 'dim'}, ...held]
       : [{text: `none yet at ${d.path}`, tone: 'dim'}],
   })
+  rows.push({label: 'duckdb', spans: 'error' in d.driver ? [{text: `no driver loads: ${d.driver.error}`, tone: 'bad'}] : [{text: `${d.driver.library_version} (${d.driver.driver})`, tone: 'plain'}, {text: `  ${d.driver.origin}`, tone: 'dim'}]})
   if (r.sessions) rows.push({label: 'sessions', spans: [{text: `${r.sessions.total}: ${r.sessions.live} live, ${r.sessions.ended} ended, ${r.sessions.archived} archived`, tone: 'plain'}]})
   const last = r.last_session
   if (last) {
